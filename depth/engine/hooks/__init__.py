@@ -1,0 +1,3 @@
+from .depth_visualization_hook import DepthVisualizationHook
+
+__all__ = ['DepthVisualizationHook']

@@ -1,0 +1,415 @@
+"""Per-image depth metrics averaged over images.
+
+Adapted from the evaluation of zhyever/Monocular-Depth-Estimation-Toolbox
+(``depth/core/evaluation/metrics.py`` and the datasets' ``pre_eval``): the
+same nine metrics, range mask, crops, and per-image-then-mean aggregation,
+rewritten for mmengine's ``BaseMetric``.
+"""
+import logging
+import os.path as osp
+from collections import OrderedDict
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+import torch
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import print_log
+from mmengine.utils import mkdir_or_exist
+from torch import Tensor
+
+from depth.registry import METRICS
+from ..functional import CROP_TYPES, METRIC_NAMES, depth_metrics, eval_mask
+
+_AUTO = 'auto'
+_DEFAULT_MIN_DEPTH_EVAL = 1e-3
+_DEFAULT_MAX_DEPTH_EVAL = 10.
+_BASELINE_KEYS = ('abs_rel', 'rmse', 'd1')
+_UINT16_MAX = 65535
+
+
+def _get(sample: Any, key: str, default: Any = None) -> Any:
+    """Read ``key`` from a data sample given as a dict (``.to_dict()``
+    output, metainfo keys at the top level) or a ``BaseDataElement``
+    (whose ``get`` reads data fields and metainfo alike)."""
+    return sample.get(key, default)
+
+
+def _pixel_data(field: Any) -> Tensor:
+    """``data`` of a PixelData given as a dict or a ``PixelData``, as a
+    tensor of shape ``(H, W)``."""
+    data = field['data'] if isinstance(field, dict) else field.data
+    data = torch.as_tensor(data)
+    if data.dim() == 3 and data.shape[0] == 1:
+        data = data[0]
+    return data
+
+
+def output_name(img_path: str) -> str:
+    """File name of an image's outputs: the image path without extension,
+    path separators replaced by ``'_'``, leading separators dropped, plus
+    ``'.png'`` (``'/d/kitti/2011_09_26/x/0005.png'`` ->
+    ``'d_kitti_2011_09_26_x_0005.png'``), so names are unique even when
+    base names repeat (KITTI drives)."""
+    stem = osp.splitext(img_path)[0].replace('\\', '/').lstrip('/')
+    return stem.replace('/', '_') + '.png'
+
+
+@METRICS.register_module()
+class DepthMetric(BaseMetric):
+    """Depth estimation metrics, computed per image then averaged.
+
+    For each image the valid pixels are ``min_depth_eval < gt <
+    max_depth_eval`` inside the crop ``crop_type`` (see
+    :func:`depth.evaluation.functional.eval_mask`); on them the nine
+    metrics ``d1 d2 d3 abs_rel sq_rel rmse rmse_log log10 silog`` are
+    computed (:func:`depth.evaluation.functional.depth_metrics`; the
+    original toolbox calls ``d1..d3`` ``a1..a3`` and ``log10`` ``log_10``).
+    The result is the mean over images, not a pool over pixels. Only one
+    small dict per image is kept, never the maps.
+
+    The evaluation settings are resolved per image in this order: the
+    constructor argument, the data sample's metainfo, ``dataset_meta``
+    (datasets put ``min_depth_eval``, ``max_depth_eval`` and ``crop_type``
+    in their ``METAINFO``), the defaults ``1e-3``, ``10`` and no crop.
+
+    Robustness (each counted and reported once, at the end):
+
+    * non-finite predictions on evaluated pixels are replaced (``+inf`` by
+      ``max_depth_eval``, ``nan`` and ``-inf`` by ``min_depth_eval``);
+    * predictions below ``1e-6`` on evaluated pixels are raised to ``1e-6``
+      in the ratio and log metrics only (``d1-3``, ``rmse_log``, ``log10``,
+      ``silog``);
+    * an image without a valid pixel is skipped (it still occupies one
+      entry in ``self.results``, so distributed collection stays aligned).
+
+    Args:
+        min_depth_eval (float, optional): Lower bound (exclusive) of the
+            evaluated GT depth, metres. None: resolved as described above.
+            Defaults to None.
+        max_depth_eval (float, optional): Upper bound (exclusive), metres.
+            Defaults to None.
+        crop_type (str, optional): ``None`` (no crop), ``'nyu_eigen'``,
+            ``'kitti_garg'``, ``'kitti_eigen'`` or ``'auto'`` (resolve from
+            the sample / dataset meta, else no crop). Defaults to 'auto'.
+        metrics (str | Sequence[str], optional): Subset of the nine metric
+            names to return. None: all. Defaults to None.
+        baseline_depth (float, optional): Depth of a constant prediction
+            whose ``abs_rel``, ``rmse`` and ``d1`` are also reported as
+            ``baseline_abs_rel``, ``baseline_rmse``, ``baseline_d1``. None:
+            ``dataset_meta['median_train_depth']`` if present, else no
+            baseline. Defaults to None.
+        depth_scale (float, optional): PNG value per metre used by
+            ``output_dir`` (KITTI 256, NYU 1000). None: the sample's
+            ``depth_scale``, then ``dataset_meta['depth_scale']``.
+            Defaults to None.
+        output_dir (str, optional): If given, every prediction is written
+            there as a uint16 PNG of ``round(pred * depth_scale)``, named by
+            :func:`output_name` (the image path with ``'/'`` -> ``'_'``).
+            Values outside ``[0, 65535 / depth_scale]`` and non-finite
+            values are clipped (non-finite -> 0, i.e. invalid), counted and
+            reported. Defaults to None.
+        format_only (bool): Only write the predictions (``output_dir`` is
+            required), compute no metric and need no ground truth, e.g. for
+            the KITTI benchmark test set. Defaults to False.
+        collect_device (str): ``'cpu'`` or ``'gpu'``, where results are
+            gathered in distributed evaluation. Defaults to 'cpu'.
+        prefix (str, optional): Prefix of the returned metric names.
+            Defaults to None.
+        collect_dir (str, optional): Shared folder for CPU collection.
+            Defaults to None.
+
+    Returned keys: the selected names of ``d1 d2 d3 abs_rel sq_rel rmse
+    rmse_log log10 silog`` and, with a baseline, ``baseline_abs_rel``,
+    ``baseline_rmse``, ``baseline_d1``. ``format_only`` returns ``{}``.
+
+    Examples:
+        >>> metric = DepthMetric(min_depth_eval=1e-3, max_depth_eval=80,
+        ...                      crop_type='kitti_garg')
+    """
+
+    def __init__(self,
+                 min_depth_eval: Optional[float] = None,
+                 max_depth_eval: Optional[float] = None,
+                 crop_type: Optional[str] = _AUTO,
+                 metrics: Optional[Union[str, Sequence[str]]] = None,
+                 baseline_depth: Optional[float] = None,
+                 depth_scale: Optional[float] = None,
+                 output_dir: Optional[str] = None,
+                 format_only: bool = False,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None,
+                 collect_dir: Optional[str] = None) -> None:
+        super().__init__(
+            collect_device=collect_device,
+            prefix=prefix,
+            collect_dir=collect_dir)
+        if crop_type != _AUTO and crop_type not in CROP_TYPES:
+            raise ValueError(f'DepthMetric: unknown crop_type {crop_type!r}; '
+                             f'expected one of {list(CROP_TYPES)} or '
+                             f'{_AUTO!r}.')
+        self.min_depth_eval = min_depth_eval
+        self.max_depth_eval = max_depth_eval
+        if (min_depth_eval is not None and max_depth_eval is not None
+                and not 0 <= min_depth_eval < max_depth_eval):
+            raise ValueError(
+                'DepthMetric needs 0 <= min_depth_eval < max_depth_eval, got '
+                f'{min_depth_eval} and {max_depth_eval}.')
+        self.crop_type = crop_type
+
+        if metrics is None:
+            metrics = list(METRIC_NAMES)
+        elif isinstance(metrics, str):
+            metrics = [metrics]
+        elif not isinstance(metrics, (tuple, list)):
+            raise TypeError('DepthMetric: metrics must be a str, a list or a '
+                            f'tuple, got {type(metrics).__name__}.')
+        unknown = [m for m in metrics if m not in METRIC_NAMES]
+        if unknown:
+            raise KeyError(f'DepthMetric: unknown metrics {unknown}; '
+                           f'available: {list(METRIC_NAMES)}.')
+        self.metrics = [m for m in METRIC_NAMES if m in metrics]
+
+        if depth_scale is not None and depth_scale <= 0:
+            raise ValueError(
+                f'DepthMetric: depth_scale must be > 0, got {depth_scale}.')
+        self.baseline_depth = baseline_depth
+        self.depth_scale = depth_scale
+        if format_only and output_dir is None:
+            raise ValueError('DepthMetric: format_only=True needs output_dir '
+                             '(the predictions are only written there).')
+        self.format_only = format_only
+        self.output_dir = output_dir
+        if output_dir is not None:
+            mkdir_or_exist(output_dir)
+
+    # ------------------------------------------------------------- settings
+    def _resolve(self, key: str, arg: Any, sample: Any, default: Any) -> Any:
+        """Argument, then sample metainfo, then dataset_meta, then
+        default."""
+        if arg is not None and arg != _AUTO:
+            return arg
+        value = _get(sample, key)
+        if value is None and self.dataset_meta:
+            value = self.dataset_meta.get(key)
+        return default if value is None else value
+
+    def _eval_settings(self, sample: Any) -> Tuple[float, float, Any]:
+        min_eval = float(
+            self._resolve('min_depth_eval', self.min_depth_eval, sample,
+                          _DEFAULT_MIN_DEPTH_EVAL))
+        max_eval = float(
+            self._resolve('max_depth_eval', self.max_depth_eval, sample,
+                          _DEFAULT_MAX_DEPTH_EVAL))
+        if self.crop_type == _AUTO:
+            crop_type = self._resolve('crop_type', None, sample, None)
+        else:
+            crop_type = self.crop_type
+        return min_eval, max_eval, crop_type
+
+    def _baseline(self) -> Optional[float]:
+        if self.baseline_depth is not None:
+            return float(self.baseline_depth)
+        if self.dataset_meta and self.dataset_meta.get(
+                'median_train_depth') is not None:
+            return float(self.dataset_meta['median_train_depth'])
+        return None
+
+    # -------------------------------------------------------------- process
+    def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
+        """Compute and store the metrics of each image of a batch.
+
+        Args:
+            data_batch (Any): The batch from the dataloader (unused).
+            data_samples (Sequence[dict | DepthDataSample]): Model outputs,
+                with ``pred_depth_map`` (``(1, H, W)``, metres), and, unless
+                ``format_only``, ``gt_depth_map`` of the same shape.
+        """
+        for sample in data_samples:
+            self.results.append(self._process_one(sample))
+
+    def _process_one(self, sample: Any) -> Dict[str, Any]:
+        img_path = _get(sample, 'img_path')
+        name = img_path if img_path is not None else '<no img_path>'
+        pred_field = _get(sample, 'pred_depth_map')
+        if pred_field is None:
+            raise KeyError(f'DepthMetric: data sample of image {name} has no '
+                           "'pred_depth_map'.")
+        pred = _pixel_data(pred_field)
+        result: Dict[str, Any] = dict(img_path=img_path, valid=False)
+
+        if self.output_dir is not None:
+            result.update(self._write(pred, sample, name))
+        if self.format_only:
+            return result
+
+        gt_field = _get(sample, 'gt_depth_map')
+        if gt_field is None:
+            raise KeyError(
+                f'DepthMetric: data sample of image {name} has no '
+                "'gt_depth_map'; use format_only=True for sets without "
+                'ground truth.')
+        gt = _pixel_data(gt_field).to(pred.device)
+        if pred.shape != gt.shape:
+            raise ValueError(
+                f'DepthMetric: image {name}: prediction shape '
+                f'{tuple(pred.shape)} differs from ground truth shape '
+                f'{tuple(gt.shape)}.')
+
+        min_eval, max_eval, crop_type = self._eval_settings(sample)
+        mask = eval_mask(gt, min_eval, max_eval, crop_type)
+        num_valid = int(mask.sum())
+        if num_valid == 0:
+            return result
+        gt_valid = gt[mask]
+        pred_valid = pred[mask]
+
+        finite = torch.isfinite(pred_valid)
+        num_nonfinite = int((~finite).sum())
+        if num_nonfinite:
+            pred_valid = torch.nan_to_num(
+                pred_valid.double(),
+                nan=min_eval,
+                posinf=max_eval,
+                neginf=min_eval)
+        num_small = int((pred_valid < 1e-6).sum())
+
+        metrics = depth_metrics(pred_valid, gt_valid, eps=1e-6)
+        result.update(
+            valid=True,
+            num_pixels=num_valid,
+            num_nonfinite=num_nonfinite,
+            num_small=num_small,
+            **{k: metrics[k]
+               for k in self.metrics})
+
+        baseline = self._baseline()
+        if baseline is not None:
+            const = torch.full_like(gt_valid, baseline, dtype=torch.float64)
+            base = depth_metrics(const, gt_valid)
+            result.update(
+                {f'baseline_{k}': base[k]
+                 for k in _BASELINE_KEYS})
+        return result
+
+    def _write(self, pred: Tensor, sample: Any, name: str) -> Dict[str, int]:
+        """Write ``round(pred * depth_scale)`` as a uint16 PNG."""
+        scale = self.depth_scale
+        if scale is None:
+            scale = _get(sample, 'depth_scale')
+        if scale is None and self.dataset_meta:
+            scale = self.dataset_meta.get('depth_scale')
+        if scale is None:
+            raise ValueError(
+                f'DepthMetric: output_dir is set but no depth_scale is known '
+                f'for image {name}; pass depth_scale=... (KITTI 256, NYU '
+                '1000).')
+        img_path = _get(sample, 'img_path')
+        if img_path is None:
+            raise KeyError('DepthMetric: output_dir needs the data sample '
+                           "'img_path' to name the file.")
+        values = pred.detach().to('cpu', torch.float64).numpy() * float(scale)
+        finite = np.isfinite(values)
+        num_nonfinite = int((~finite).sum())
+        values = np.where(finite, values, 0.)
+        num_clipped = int(((values > _UINT16_MAX + 0.5) |
+                           (values < 0)).sum())
+        png = np.clip(np.round(values), 0, _UINT16_MAX).astype(np.uint16)
+        out_file = osp.join(self.output_dir, output_name(img_path))
+        if not cv2.imwrite(out_file, png):
+            raise OSError(f'DepthMetric: could not write {out_file}.')
+        return dict(
+            num_written=1,
+            num_write_nonfinite=num_nonfinite,
+            num_write_clipped=num_clipped)
+
+    # -------------------------------------------------------------- compute
+    def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str,
+                                                                     float]:
+        """Average the per-image metrics over the images with a valid pixel.
+
+        Args:
+            results (list[dict]): One dict per image, from all ranks.
+
+        Returns:
+            dict[str, float]: Metric name -> mean over images.
+        """
+        self._report_counts(results)
+        if self.format_only:
+            num = sum(r.get('num_written', 0) for r in results)
+            print_log(
+                f'DepthMetric: format_only, wrote {num} predictions to '
+                f'{self.output_dir}; no metric computed.',
+                logger='current')
+            return OrderedDict()
+
+        valid = [r for r in results if r['valid']]
+        num_skipped = len(results) - len(valid)
+        if num_skipped:
+            print_log(
+                f'DepthMetric: {num_skipped} of {len(results)} images have '
+                'no valid ground-truth pixel (range and crop) and were '
+                'skipped.',
+                logger='current',
+                level=logging.WARNING)
+        keys = list(self.metrics)
+        if valid and 'baseline_abs_rel' in valid[0]:
+            keys += [f'baseline_{k}' for k in _BASELINE_KEYS]
+        out: Dict[str, float] = OrderedDict()
+        for key in keys:
+            out[key] = (float(np.mean([r[key] for r in valid]))
+                        if valid else float('nan'))
+        if not valid:
+            print_log(
+                'DepthMetric: no image had a valid pixel; all metrics are '
+                'NaN.',
+                logger='current',
+                level=logging.WARNING)
+        print_log(
+            self._table(out, len(valid), len(results)), logger='current')
+        return out
+
+    def _report_counts(self, results: List[Dict[str, Any]]) -> None:
+        """Warn once with the totals of everything that was altered."""
+        messages = {
+            'num_nonfinite':
+            'non-finite predicted values on evaluated pixels were replaced '
+            '(+inf -> max_depth_eval, nan/-inf -> min_depth_eval)',
+            'num_small':
+            'predicted values below 1e-6 on evaluated pixels were raised '
+            'to 1e-6 in the ratio and log metrics',
+            'num_write_nonfinite':
+            'non-finite predicted values were written as 0 (invalid) in '
+            'the output PNGs',
+            'num_write_clipped':
+            f'predicted values outside [0, {_UINT16_MAX} / depth_scale] '
+            'were clipped in the output PNGs',
+        }
+        for key, message in messages.items():
+            counts = [r.get(key, 0) for r in results]
+            total = sum(counts)
+            if total:
+                images = sum(1 for c in counts if c)
+                print_log(
+                    f'DepthMetric: {total} {message} ({images} images).',
+                    logger='current',
+                    level=logging.WARNING)
+
+    @staticmethod
+    def _table(values: Dict[str, float], num_valid: int,
+               num_total: int) -> str:
+        """A plain-text table of the metrics."""
+        names = list(values)
+        cells = [f'{values[k]:.4f}' for k in names]
+        widths = [max(len(n), len(c)) for n, c in zip(names, cells)]
+        head = ' | '.join(n.rjust(w) for n, w in zip(names, widths))
+        row = ' | '.join(c.rjust(w) for c, w in zip(cells, widths))
+        rule = '-+-'.join('-' * w for w in widths)
+        lines = [
+            f'Depth metrics, mean over {num_valid} images with valid '
+            f'pixels (of {num_total}):', head, rule, row
+        ]
+        if 'baseline_abs_rel' in values and 'abs_rel' in values:
+            lines.append(f'abs_rel {values["abs_rel"]:.4f} vs constant-median '
+                         f'baseline {values["baseline_abs_rel"]:.4f}')
+        return '\n'.join(lines)

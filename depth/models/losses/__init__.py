@@ -1,0 +1,3 @@
+from .sig_loss import SigLoss
+
+__all__ = ['SigLoss']

@@ -1,0 +1,108 @@
+from typing import Optional
+
+import torch
+import torch.nn as nn
+from mmengine.logging import MessageHub
+
+from depth.registry import MODELS
+
+
+@MODELS.register_module()
+class SigLoss(nn.Module):
+    """Scale-invariant logarithmic loss (Eigen et al.), as in the original
+    Monocular-Depth-Estimation-Toolbox.
+
+    With ``g = log(pred + eps) - log(gt + eps)`` over the valid pixels of the
+    whole batch (pooled, not per image)::
+
+        loss = loss_weight * sqrt(Var(g) + (1 - lambd) * mean(g) ** 2)
+
+    ``Var`` is the unbiased variance. During the first ``warm_iter`` training
+    iterations (when ``warm_up`` is set) only the scale term
+    ``sqrt((1 - lambd) * mean(g) ** 2)`` is used. The iteration is read from
+    mmengine's ``MessageHub`` (``'iter'``, updated by the runner), so the
+    warm-up survives a resume. The loss is computed in float32 even under
+    AMP, and is a finite zero still attached to the graph when no pixel is
+    valid.
+
+    Args:
+        loss_weight (float): Weight of the loss. Defaults to 1.0.
+        lambd (float): Variance focus. Defaults to 0.85.
+        eps (float): Added inside both logarithms. Defaults to 1e-3.
+        valid_mask (bool): Only use pixels with ``gt > 0``. Defaults to True.
+        max_depth (float, optional): Also drop pixels with ``gt > max_depth``.
+        warm_up (bool): Use the scale term alone at first. Defaults to False.
+        warm_iter (int): Length of the warm-up in training iterations.
+            Defaults to 100.
+        loss_name (str): Key of the loss in the loss dict; must start with
+            ``loss_``. Defaults to 'loss_sig'.
+    """
+
+    def __init__(self,
+                 loss_weight: float = 1.0,
+                 lambd: float = 0.85,
+                 eps: float = 1e-3,
+                 valid_mask: bool = True,
+                 max_depth: Optional[float] = None,
+                 warm_up: bool = False,
+                 warm_iter: int = 100,
+                 loss_name: str = 'loss_sig') -> None:
+        super().__init__()
+        if not loss_name.startswith('loss_'):
+            raise ValueError(
+                f"SigLoss: loss_name must start with 'loss_', got {loss_name!r}")
+        self.loss_weight = loss_weight
+        self.lambd = lambd
+        self.eps = eps
+        self.valid_mask = valid_mask
+        self.max_depth = max_depth
+        self.warm_up = warm_up
+        self.warm_iter = warm_iter
+        self._loss_name = loss_name
+
+    @property
+    def loss_name(self) -> str:
+        return self._loss_name
+
+    def in_warm_up(self) -> bool:
+        """Whether the current training iteration is inside the warm-up."""
+        if not self.warm_up:
+            return False
+        cur_iter = MessageHub.get_current_instance().get_info('iter', 0)
+        return cur_iter < self.warm_iter
+
+    def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Compute the loss.
+
+        Args:
+            pred (Tensor): Predicted depth in metres, ``(N, 1, H, W)``.
+            target (Tensor): Ground truth in metres, same shape, 0 where
+                invalid.
+
+        Returns:
+            Tensor: Scalar loss.
+        """
+        if pred.shape != target.shape:
+            raise ValueError(f'SigLoss: pred shape {tuple(pred.shape)} != '
+                             f'target shape {tuple(target.shape)}')
+        with torch.autocast(device_type=pred.device.type, enabled=False):
+            pred = pred.float()
+            target = target.float()
+            if self.valid_mask:
+                mask = target > 0
+                if self.max_depth is not None:
+                    mask = mask & (target <= self.max_depth)
+                pred_v, target_v = pred[mask], target[mask]
+            else:
+                pred_v, target_v = pred.flatten(), target.flatten()
+            if pred_v.numel() < 2:
+                # No variance can be formed; keep the graph for DDP.
+                return pred.sum() * 0.0
+            g = torch.log(pred_v + self.eps) - torch.log(target_v + self.eps)
+            mean_sq = (1 - self.lambd) * g.mean().pow(2)
+            if self.in_warm_up():
+                dg = mean_sq
+            else:
+                dg = torch.var(g) + mean_sq
+            # sqrt has an infinite gradient at 0: guard with a tiny floor.
+            return self.loss_weight * torch.sqrt(dg.clamp_min(1e-12))

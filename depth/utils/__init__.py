@@ -1,0 +1,9 @@
+from .typing_utils import (ConfigType, ForwardResults, MultiConfig,
+                           OptConfigType, OptMultiConfig, OptSampleList,
+                           SampleList, TensorDict, TensorList)
+
+__all__ = [
+    'ConfigType', 'OptConfigType', 'MultiConfig', 'OptMultiConfig',
+    'SampleList', 'OptSampleList', 'TensorDict', 'TensorList',
+    'ForwardResults'
+]

@@ -1,0 +1,4 @@
+from .colormap import colorize, colormap_lut
+from .depth_local_visualizer import DepthLocalVisualizer
+
+__all__ = ['DepthLocalVisualizer', 'colorize', 'colormap_lut']
