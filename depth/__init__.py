@@ -11,4 +11,8 @@ if not (digit_version(_MMENGINE_MIN) <= digit_version(mmengine.__version__)
         f'depth needs mmengine>={_MMENGINE_MIN},<{_MMENGINE_MAX}, '
         f'found {mmengine.__version__}. Run `pip install "mmengine>=0.10,<0.11"`.')
 
+from .utils.checkpoint import register_checkpoint_safe_globals  # noqa: E402
+
+register_checkpoint_safe_globals()
+
 __all__ = ['__version__']

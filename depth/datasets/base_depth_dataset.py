@@ -12,6 +12,8 @@ from depth.registry import DATASETS
 # can put them on the data sample's metainfo.
 _SAMPLE_META_KEYS = ('min_depth_eval', 'max_depth_eval', 'crop_type')
 
+Suffixes = Union[str, Tuple[str, ...]]
+
 
 @DATASETS.register_module()
 class BaseDepthDataset(BaseDataset):
@@ -102,9 +104,8 @@ class BaseDepthDataset(BaseDataset):
                  crop_type: Optional[str] = None,
                  allow_missing_depth: bool = False,
                  check_files: bool = False,
-                 img_suffix: Union[str, Tuple[str, ...]] = ('.jpg', '.jpeg',
-                                                           '.png'),
-                 depth_suffix: Union[str, Tuple[str, ...]] = '.png',
+                 img_suffix: Suffixes = ('.jpg', '.jpeg', '.png'),
+                 depth_suffix: Suffixes = '.png',
                  backend_args: Optional[dict] = None,
                  lazy_init: bool = False,
                  **kwargs) -> None:
@@ -190,12 +191,12 @@ class BaseDepthDataset(BaseDataset):
                 raw_infos = [
                     r for r in raw_infos if r['depth_map_path'] is not None
                 ]
-                mode = 'test' if self.test_mode else 'training'
+                reason = ('test mode, allow_missing_depth=False'
+                          if self.test_mode else 'training mode')
                 print_log(
                     f'{type(self).__name__}: dropped {len(missing)} samples '
-                    f'without ground truth depth from {where} ({mode} mode'
-                    f'{"" if not self.test_mode else ", allow_missing_depth=False"}'
-                    f'); {len(raw_infos)} remain.',
+                    f'without ground truth depth from {where} ({reason}); '
+                    f'{len(raw_infos)} remain.',
                     logger='current')
 
         raw_infos.sort(key=lambda r: r['img_path'])
@@ -315,7 +316,8 @@ class BaseDepthDataset(BaseDataset):
         if only_img or only_depth:
             def show(names: Sequence[str], files: Dict[str, str]) -> str:
                 listed = ', '.join(files[n] for n in names[:10])
-                more = f' and {len(names) - 10} more' if len(names) > 10 else ''
+                more = (f' and {len(names) - 10} more'
+                        if len(names) > 10 else '')
                 return f'{len(names)} [{listed}{more}]'
 
             msg = [f'{type(self).__name__}: image and depth folders do not '
@@ -378,6 +380,7 @@ class BaseDepthDataset(BaseDataset):
 
     def __repr__(self) -> str:
         meta = self._metainfo
+        num = len(self) if self._fully_initialized else '?'
         return (f'{type(self).__name__}(ann_file={self.ann_file!r}, '
                 f'data_root={self.data_root!r}, '
                 f'test_mode={self.test_mode}, '
@@ -385,4 +388,4 @@ class BaseDepthDataset(BaseDataset):
                 f'eval_range=({meta["min_depth_eval"]}, '
                 f'{meta["max_depth_eval"]}], '
                 f'crop_type={meta["crop_type"]!r}, '
-                f'num_samples={len(self) if self._fully_initialized else "?"})')
+                f'num_samples={num})')

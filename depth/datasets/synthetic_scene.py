@@ -1,4 +1,4 @@
-"""Procedural scenes with exact metric depth, for :class:`SyntheticDepthDataset`.
+"""Procedural scenes with exact metric depth (SyntheticDepthDataset).
 
 World frame: the camera centre is the origin, ``X`` points right, ``Y``
 down, ``Z`` forward (horizontal); the ground is the plane ``Y = h`` (the
@@ -16,6 +16,7 @@ convention of KITTI and NYU ground truth). For the ground, ``t = h / d_y``.
 Only the few objects are looped over; every per-pixel computation is a
 numpy array operation over all pixels.
 """
+import functools
 import math
 from typing import Dict, List, Optional, Tuple
 
@@ -30,8 +31,8 @@ RENDERER_VERSION = 1
 _TILE = 1.0  # ground checker tile size (metres): a size cue
 
 
-def camera_matrix(height: int, width: int) -> Tuple[float, float, float,
-                                                     float]:
+def camera_matrix(height: int,
+                  width: int) -> Tuple[float, float, float, float]:
     """Intrinsics ``(fx, fy, cx, cy)`` of the synthetic camera.
 
     A horizontal field of view of about 67 degrees (``fx = 0.75 W``), square
@@ -139,104 +140,144 @@ def sample_scene(rng: np.random.Generator, height: int, width: int,
 
 
 # ----------------------------------------------------------------------------
-# ray intersections: origins O (N, 3) or (3,), directions D (N, 3). Each
-# returns (t (N,), normal (N, 3), local (N, 2) texture coordinates), with
-# t = inf where the ray misses (or hits behind its origin).
+# ray intersections. ``_hit_*(orig, D, obj)``: origins orig (3,) or (N, 3),
+# directions D (N, 3) -> ray parameter t (N,), inf where the ray misses (or
+# hits behind its origin). ``_surface_*(P, obj)``: hit points P (N, 3) ->
+# unit normals (N, 3) and 2-D texture coordinates (N, 2) in metres.
 # ----------------------------------------------------------------------------
 _EPS = 1e-6
 
 
-def _sphere(O: Array, D: Array, obj: Dict) -> Tuple[Array, Array, Array]:
-    c = np.asarray(obj['centre'])
+def _rowdot(a: Array, b: Array) -> Array:
+    """Row-wise dot product of (N, 3) with (N, 3) or (3,)."""
+    if b.ndim == 1:
+        return a @ b
+    return np.einsum('ij,ij->i', a, b)
+
+
+def _hit_sphere(orig: Array, D: Array, obj: Dict) -> Array:
+    oc = orig - np.asarray(obj['centre'])
     r = obj['radius']
-    oc = O - c
     a = np.einsum('ij,ij->i', D, D)
-    b = np.einsum('ij,ij->i', D, np.broadcast_to(oc, D.shape))
-    cc = np.einsum('ij,ij->i', np.broadcast_to(oc, D.shape),
-                   np.broadcast_to(oc, D.shape)) - r * r
-    disc = b * b - a * cc
-    hit = disc > 0
-    sq = np.sqrt(np.where(hit, disc, 0.0))
-    t = (-b - sq) / a
-    hit &= t > _EPS
-    t = np.where(hit, t, np.inf)
-    p = O + np.where(hit, t, 0.0)[:, None] * D
-    n = (p - c) / r
+    b = _rowdot(D, oc)
+    c = (oc @ oc if oc.ndim == 1 else np.einsum('ij,ij->i', oc, oc)) - r * r
+    disc = b * b - a * c
+    with np.errstate(invalid='ignore'):
+        t = (-b - np.sqrt(disc)) / a
+    return np.where((disc > 0) & (t > _EPS), t, np.inf)
+
+
+def _surface_sphere(P: Array, obj: Dict) -> Tuple[Array, Array]:
+    r = obj['radius']
+    n = (P - np.asarray(obj['centre'])) / r
     local = np.stack([np.arctan2(n[:, 0], n[:, 2]) * r,
                       np.arcsin(np.clip(n[:, 1], -1, 1)) * r], 1)
-    return t, n, local
+    return n, local
 
 
-def _box(O: Array, D: Array, obj: Dict) -> Tuple[Array, Array, Array]:
-    c = np.asarray(obj['centre'])
-    half = np.asarray(obj['half'])
+def _box_frame(obj: Dict) -> Array:
+    """Rotation whose columns are the box axes in world coordinates."""
     cy, sy = math.cos(obj['yaw']), math.sin(obj['yaw'])
-    # Columns: the box's local axes in world coordinates (yaw about Y).
-    R = np.array([[cy, 0.0, sy], [0.0, 1.0, 0.0], [-sy, 0.0, cy]])
-    o = (O - c) @ R
+    return np.array([[cy, 0.0, sy], [0.0, 1.0, 0.0], [-sy, 0.0, cy]])
+
+
+def _hit_box(orig: Array, D: Array, obj: Dict) -> Array:
+    R = _box_frame(obj)
+    half = np.asarray(obj['half'])
+    o = (orig - np.asarray(obj['centre'])) @ R
     d = D @ R
-    o = np.broadcast_to(o, d.shape)
     with np.errstate(divide='ignore', invalid='ignore'):
         inv = 1.0 / d
         t1 = (-half - o) * inv
         t2 = (half - o) * inv
-    tmin = np.minimum(t1, t2)
-    tmax = np.maximum(t1, t2)
-    tmin = np.where(np.isnan(tmin), -np.inf, tmin)
-    tmax = np.where(np.isnan(tmax), np.inf, tmax)
-    axis = np.argmax(tmin, axis=1)
-    t_near = tmin[np.arange(len(d)), axis]
-    t_far = tmax.min(axis=1)
-    hit = (t_near <= t_far) & (t_near > _EPS)
-    t = np.where(hit, t_near, np.inf)
-    n_local = np.zeros_like(d)
-    n_local[np.arange(len(d)), axis] = -np.sign(d[np.arange(len(d)), axis])
-    n = n_local @ R.T
-    p = o + np.where(hit, t, 0.0)[:, None] * d
-    # Texture coordinates: the two in-face coordinates of the hit face.
+        lo = np.minimum(t1, t2)
+        hi = np.maximum(t1, t2)
+        # Column-wise (reductions over a length-3 axis are slow in numpy).
+        t_near = np.maximum(np.maximum(lo[:, 0], lo[:, 1]), lo[:, 2])
+        t_far = np.minimum(np.minimum(hi[:, 0], hi[:, 1]), hi[:, 2])
+        return np.where((t_near <= t_far) & (t_near > _EPS), t_near, np.inf)
+
+
+def _surface_box(P: Array, obj: Dict) -> Tuple[Array, Array]:
+    R = _box_frame(obj)
+    half = np.asarray(obj['half'])
+    p = (P - np.asarray(obj['centre'])) @ R
+    axis = np.argmax(np.abs(p) / half, axis=1)
+    rows = np.arange(len(p))
+    n_local = np.zeros_like(p)
+    n_local[rows, axis] = np.sign(p[rows, axis])
     u_axis = np.where(axis == 0, 2, 0)
     v_axis = np.where(axis == 1, 2, 1)
-    idx = np.arange(len(d))
-    local = np.stack([p[idx, u_axis], p[idx, v_axis]], 1)
-    return t, n, local
+    local = np.stack([p[rows, u_axis], p[rows, v_axis]], 1)
+    return n_local @ R.T, local
 
 
-def _pillar(O: Array, D: Array, obj: Dict) -> Tuple[Array, Array, Array]:
+def _hit_pillar(orig: Array, D: Array, obj: Dict) -> Array:
     cx, base_y, cz = obj['centre']
     r = obj['radius']
     top_y = base_y - obj['top']
-    O = np.broadcast_to(O, D.shape)
-    ox, oz = O[:, 0] - cx, O[:, 2] - cz
-    a = D[:, 0]**2 + D[:, 2]**2
-    b = ox * D[:, 0] + oz * D[:, 2]
-    cc = ox * ox + oz * oz - r * r
-    disc = b * b - a * cc
-    ok = (disc > 0) & (a > 1e-12)
+    orig = np.broadcast_to(orig, D.shape)
+    ox, oy, oz = orig[:, 0] - cx, orig[:, 1], orig[:, 2] - cz
+    dx, dy, dz = D[:, 0], D[:, 1], D[:, 2]
+    a = dx * dx + dz * dz
+    b = ox * dx + oz * dz
+    c = ox * ox + oz * oz - r * r
+    disc = b * b - a * c
     with np.errstate(divide='ignore', invalid='ignore'):
-        t_side = (-b - np.sqrt(np.where(ok, disc, 0.0))) / np.where(
-            ok, a, 1.0)
-    y_side = O[:, 1] + t_side * D[:, 1]
-    ok &= (t_side > _EPS) & (y_side <= base_y) & (y_side >= top_y)
-    t_side = np.where(ok, t_side, np.inf)
-    # Top cap (visible from above).
-    with np.errstate(divide='ignore', invalid='ignore'):
-        t_cap = (top_y - O[:, 1]) / D[:, 1]
-    px = ox + t_cap * D[:, 0]
-    pz = oz + t_cap * D[:, 2]
-    cap = (t_cap > _EPS) & (px * px + pz * pz <= r * r) & (D[:, 1] > 0)
-    t_cap = np.where(cap, t_cap, np.inf)
-    use_cap = t_cap < t_side
-    t = np.minimum(t_side, t_cap)
-    tt = np.where(np.isfinite(t), t, 0.0)
-    hx = ox + tt * D[:, 0]
-    hz = oz + tt * D[:, 2]
-    n = np.stack([hx / r, np.zeros_like(hx), hz / r], 1)
-    n[use_cap] = (0.0, -1.0, 0.0)
-    local = np.stack([np.arctan2(hx, hz) * r, O[:, 1] + tt * D[:, 1]], 1)
-    return t, n, local
+        t_side = (-b - np.sqrt(disc)) / a
+        y_side = oy + t_side * dy
+        side = (disc > 0) & (t_side > _EPS) & (y_side <= base_y) & (
+            y_side >= top_y)
+        # Top cap, seen from above.
+        t_cap = (top_y - oy) / dy
+        px = ox + t_cap * dx
+        pz = oz + t_cap * dz
+        cap = (dy > 0) & (t_cap > _EPS) & (px * px + pz * pz <= r * r)
+    return np.minimum(
+        np.where(side, t_side, np.inf), np.where(cap, t_cap, np.inf))
 
 
-_INTERSECT = dict(sphere=_sphere, box=_box, pillar=_pillar)
+def _surface_pillar(P: Array, obj: Dict) -> Tuple[Array, Array]:
+    cx, base_y, cz = obj['centre']
+    r = obj['radius']
+    top_y = base_y - obj['top']
+    qx, qz = P[:, 0] - cx, P[:, 2] - cz
+    inside = qx * qx + qz * qz < (r * r) * (1 - 1e-6)
+    on_cap = (np.abs(P[:, 1] - top_y) < 1e-6) & inside
+    n = np.stack([qx / r, np.zeros_like(qx), qz / r], 1)
+    n[on_cap] = (0.0, -1.0, 0.0)
+    local = np.stack([np.arctan2(qx, qz) * r, P[:, 1]], 1)
+    return n, local
+
+
+_HIT = dict(sphere=_hit_sphere, box=_hit_box, pillar=_hit_pillar)
+_SURFACE = dict(
+    sphere=_surface_sphere, box=_surface_box, pillar=_surface_pillar)
+
+
+def _bounding_sphere(obj: Dict) -> Tuple[Array, float]:
+    """Centre and radius of a sphere enclosing the object."""
+    if obj['kind'] == 'sphere':
+        return np.asarray(obj['centre'], dtype=np.float64), obj['radius']
+    if obj['kind'] == 'box':
+        return (np.asarray(obj['centre'], dtype=np.float64),
+                float(np.linalg.norm(obj['half'])))
+    cx, base_y, cz = obj['centre']
+    half_h = obj['top'] / 2.0
+    return (np.array([cx, base_y - half_h, cz]),
+            math.hypot(obj['radius'], half_h))
+
+
+def _candidates(D: Array, d2: Array, centre: Array, radius: float) -> Array:
+    """Camera rays ``D`` (N, 3) from the origin, with squared norms ``d2``,
+    that pass within ``radius`` of ``centre`` in front of the camera: a
+    cheap superset of the rays that can hit the enclosed object."""
+    b = D @ centre
+    c2 = float(centre @ centre)
+    r2 = radius * radius
+    if c2 <= r2:  # the camera is inside the bounding sphere
+        return np.ones(len(D), dtype=bool)
+    return (b > 0) & (c2 * d2 - b * b < r2 * d2)
 
 
 def _hash_noise(ix: Array, iz: Array, seed: int) -> Array:
@@ -259,6 +300,18 @@ def _pattern(local: Array, kind: str, scale: float) -> Array:
     return 1.0 - 0.3 * odd
 
 
+@functools.lru_cache(maxsize=8)
+def _pixel_rays(height: int, width: int) -> Tuple[Array, Array]:
+    """Normalised image coordinates ``x_c, y_c`` (N,) of every pixel."""
+    fx, fy, cx, cy = camera_matrix(height, width)
+    v, u = np.mgrid[0:height, 0:width]
+    x_c = ((u - cx) / fx).ravel()
+    y_c = ((v - cy) / fy).ravel()
+    x_c.setflags(write=False)
+    y_c.setflags(write=False)
+    return x_c, y_c
+
+
 def render_scene(scene: Dict,
                  height: int,
                  width: int,
@@ -266,6 +319,8 @@ def render_scene(scene: Dict,
                  rng: Optional[np.random.Generator] = None,
                  noise_std: float = 2.0) -> Tuple[Array, Array]:
     """Render one scene.
+
+    Geometry (depth) is computed in float64; colour in float32.
 
     Args:
         scene (dict): Output of :func:`sample_scene` (or hand-made: the
@@ -283,15 +338,18 @@ def render_scene(scene: Dict,
         tuple: ``img`` (H, W, 3) uint8 BGR and ``depth`` (H, W) float64
         z-depth in metres, 0 where invalid (sky, beyond ``max_depth``).
     """
-    fx, fy, cx, cy = camera_matrix(height, width)
+    f32 = np.float32
+    _, fy, _, _ = camera_matrix(height, width)
     h = float(scene['cam_height'])
     pitch = float(scene['pitch'])
     cp, sp = math.cos(pitch), math.sin(pitch)
-    v, u = np.mgrid[0:height, 0:width]
-    x_c = ((u - cx) / fx).ravel()
-    y_c = ((v - cy) / fy).ravel()
-    D = np.stack([x_c, y_c * cp + sp, cp - y_c * sp], 1)
+    x_c, y_c = _pixel_rays(height, width)
+    D = np.empty((len(x_c), 3))
+    D[:, 0] = x_c
+    D[:, 1] = y_c * cp + sp
+    D[:, 2] = cp - y_c * sp
     npix = len(D)
+    d2 = np.einsum('ij,ij->i', D, D)
     origin = np.zeros(3)
 
     horizon, zenith = scene.get('sky', ([0.9, 0.85, 0.8], [0.8, 0.6, 0.4]))
@@ -301,71 +359,89 @@ def render_scene(scene: Dict,
     tex_seed = int(scene.get('texture_seed', 0))
     objects = scene.get('objects', [])
 
-    # Ground.
-    t = np.full(npix, np.inf)
+    # Ground: t = h / d_y below the horizon.
     down = D[:, 1] > 0
+    t = np.full(npix, np.inf)
     t[down] = h / D[down, 1]
-    normal = np.zeros((npix, 3))
-    normal[:, 1] = -1.0
-    albedo = np.zeros((npix, 3))
-    gx = t * D[:, 0]
-    gz = t * D[:, 2]
-    gx = np.where(down, gx, 0.0)
-    gz = np.where(down, gz, 0.0)
-    checker = ((np.floor(gx / _TILE) + np.floor(gz / _TILE)).astype(np.int64)
-               & 1).astype(np.float64)
-    grain = _hash_noise(np.floor(gx * 4), np.floor(gz * 4), tex_seed)
+    tg = np.where(down, t, 0.0)
+    gx = (tg * D[:, 0]).astype(f32)
+    gz = (tg * D[:, 2]).astype(f32)
+    ix, iz = np.floor(gx), np.floor(gz)
+    checker = ((ix + iz).astype(np.int32) & 1).astype(f32)
+    grain = _hash_noise(np.floor(gx * 4), np.floor(gz * 4),
+                        tex_seed).astype(f32)
     # Procedural anti-aliasing: fade the texture once a pixel covers more
     # than about a quarter tile of ground (footprint ~ t^2 / (fy h)).
-    footprint = np.where(down, t * t / (fy * h), np.inf)
-    fade = np.clip(1.5 - 2.0 * footprint / _TILE, 0.0, 1.0)
-    grain_fade = np.clip(1.5 - 8.0 * footprint / _TILE, 0.0, 1.0)
-    mix = 0.5 + (checker - 0.5) * fade
-    albedo[:] = (np.asarray(g0) * (1 - mix)[:, None] +
-                 np.asarray(g1) * mix[:, None])
-    albedo *= (1.0 + 0.25 * (grain - 0.5) * grain_fade)[:, None]
+    footprint = (tg * tg / (fy * h)).astype(f32)
+    fade = np.clip(f32(1.5) - f32(2.0 / _TILE) * footprint, 0, 1)
+    grain_fade = np.clip(f32(1.5) - f32(8.0 / _TILE) * footprint, 0, 1)
+    mix = (f32(0.5) + (checker - f32(0.5)) * fade)[:, None]
+    g0 = np.asarray(g0, dtype=f32)
+    g1 = np.asarray(g1, dtype=f32)
+    albedo = g0 + (g1 - g0) * mix
+    albedo *= (f32(1.0) + f32(0.25) *
+               (grain - f32(0.5)) * grain_fade)[:, None]
+    normal = np.zeros((npix, 3), dtype=f32)
+    normal[:, 1] = -1.0
 
     # Objects: nearest hit wins.
     for obj in objects:
-        t_o, n_o, local = _INTERSECT[obj['kind']](origin, D, obj)
-        closer = t_o < t
+        idx = np.flatnonzero(_candidates(D, d2, *_bounding_sphere(obj)))
+        if not len(idx):
+            continue
+        t_o = _HIT[obj['kind']](origin, D[idx], obj)
+        closer = t_o < t[idx]
         if not closer.any():
             continue
-        t[closer] = t_o[closer]
-        normal[closer] = n_o[closer]
-        pat = _pattern(local[closer], obj['pattern'], obj['pattern_scale'])
-        albedo[closer] = np.asarray(obj['colour']) * pat[:, None]
+        sel = idx[closer]
+        t[sel] = t_o[closer]
+        n_o, local = _SURFACE[obj['kind']](t[sel, None] * D[sel], obj)
+        normal[sel] = n_o
+        pat = _pattern(local, obj['pattern'], obj['pattern_scale'])
+        albedo[sel] = np.asarray(obj['colour'], dtype=f32) * pat[:, None]
 
     hit = np.isfinite(t)
-    # Lambertian shading with cast shadows (one shadow ray per hit pixel).
-    lam = np.clip(normal @ light, 0.0, None)
-    points = np.where(hit, t, 0.0)[:, None] * D
-    lit = np.ones(npix, dtype=bool)
+    # Lambertian shading with cast shadows (one shadow ray per lit pixel,
+    # tested exactly only against objects whose bounding sphere it passes).
+    lam = np.clip(normal @ light.astype(f32), 0, None)
     idx = np.flatnonzero(hit & (lam > 0))
     if len(idx) and objects:
-        P = points[idx] + 1e-4 * normal[idx]
-        L = np.broadcast_to(light, P.shape)
+        P = t[idx, None] * D[idx] + 1e-4 * normal[idx]
         blocked = np.zeros(len(idx), dtype=bool)
         for obj in objects:
-            t_s, _, _ = _INTERSECT[obj['kind']](P, L, obj)
-            blocked |= np.isfinite(t_s)
-        lit[idx[blocked]] = False
-    shade = 0.35 + 0.65 * lam * lit
-    colour = albedo * shade[:, None]
+            centre, radius = _bounding_sphere(obj)
+            v = centre - P
+            s_along = v @ light
+            near = (s_along > -radius) & (
+                np.einsum('ij,ij->i', v, v) - s_along * s_along <
+                radius * radius) & ~blocked
+            sub = np.flatnonzero(near)
+            if not len(sub):
+                continue
+            t_s = _HIT[obj['kind']](
+                P[sub], np.broadcast_to(light, (len(sub), 3)), obj)
+            blocked[sub[np.isfinite(t_s)]] = True
+        lam[idx[blocked]] = 0
+    colour = albedo
+    colour *= (f32(0.35) + f32(0.65) * lam)[:, None]
 
-    # Sky: gradient by elevation of the (normalised) ray.
-    elev = np.clip(-D[:, 1] / np.linalg.norm(D, axis=1), 0.0, 1.0)
-    w = np.sqrt(elev)[:, None]
-    sky = np.asarray(horizon) * (1 - w) + np.asarray(zenith) * w
     # Aerial perspective (fog) towards the horizon colour.
-    fog = 1.0 - np.exp(-np.where(hit, t, 0.0) /
-                       float(scene.get('fog_dist', 40.0)))
-    colour = colour * (1 - fog)[:, None] + np.asarray(horizon) * fog[:, None]
-    colour = np.where(hit[:, None], colour, sky)
+    horizon = np.asarray(horizon, dtype=f32)
+    zenith = np.asarray(zenith, dtype=f32)
+    fog = (1.0 - np.exp(-np.where(hit, t, 0.0) /
+                        float(scene.get('fog_dist', 40.0)))).astype(f32)
+    colour += (horizon - colour) * fog[:, None]
+    # Sky: gradient by elevation of the ray.
+    sky = np.flatnonzero(~hit)
+    if len(sky):
+        elev = np.clip(-D[sky, 1] / np.sqrt(d2[sky]), 0.0, 1.0)
+        w = np.sqrt(elev).astype(f32)[:, None]
+        colour[sky] = horizon + (zenith - horizon) * w
 
-    img = colour.reshape(height, width, 3) * 255.0
+    img = colour.reshape(height, width, 3)
+    img *= f32(255.0)
     if rng is not None and noise_std > 0:
-        img = img + rng.normal(0.0, noise_std, img.shape)
+        img += rng.standard_normal(img.shape, dtype=f32) * f32(noise_std)
     img = np.clip(np.rint(img), 0, 255).astype(np.uint8)
 
     depth = np.where(hit & (t <= max_depth), t, 0.0).reshape(height, width)

@@ -28,12 +28,12 @@ import torch
 from torch import Tensor
 
 #: Metric names in the order they are reported.
-METRIC_NAMES: Tuple[str, ...] = ('d1', 'd2', 'd3', 'abs_rel', 'sq_rel',
-                                 'rmse', 'rmse_log', 'log10', 'silog')
+METRIC_NAMES: Tuple[str, ...] = ('d1', 'd2', 'd3', 'abs_rel', 'sq_rel', 'rmse',
+                                 'rmse_log', 'log10', 'silog')
 
 #: Accepted ``crop_type`` values (``None`` means no crop).
-CROP_TYPES: Tuple[Optional[str], ...] = (None, 'nyu_eigen', 'kitti_garg',
-                                         'kitti_eigen')
+CROP_TYPES: Tuple[Optional[str],
+                  ...] = (None, 'nyu_eigen', 'kitti_garg', 'kitti_eigen')
 
 # KITTI crops as fractions of (H, W): (top, bottom, left, right).
 _KITTI_CROPS = {
@@ -117,8 +117,7 @@ def eval_mask(gt: Tensor,
     if crop_type is not None:
         height, width = gt.shape[-2:]
         top, bottom, left, right = crop_box(height, width, crop_type)
-        crop = torch.zeros((height, width), dtype=torch.bool,
-                           device=gt.device)
+        crop = torch.zeros((height, width), dtype=torch.bool, device=gt.device)
         crop[top:bottom, left:right] = True
         mask = mask & crop
     return mask

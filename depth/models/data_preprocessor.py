@@ -18,9 +18,11 @@ class DepthDataPreprocessor(ImgDataPreprocessor):
     Images (``(3, H, W)`` uint8 BGR from ``PackDepthInputs``) are converted
     to RGB when ``bgr_to_rgb``, normalised with ``mean``/``std`` and padded
     at the bottom and right to a common size: the largest size in the batch
-    rounded up to ``size_divisor``, or the fixed ``size``. Ground-truth
-    depth maps are padded the same way with ``depth_pad_val`` (0, i.e.
-    invalid), so padded pixels never enter a loss or a metric.
+    rounded up to ``size_divisor``, or the fixed ``size``. In training the
+    ground-truth depth maps are padded the same way with ``depth_pad_val``
+    (0, i.e. invalid), so padded pixels never enter a loss; at test time
+    they keep their original size for the metric (the prediction is cropped
+    back by ``postprocess_result``).
 
     Written into every sample's metainfo: ``batch_input_shape``,
     ``pad_shape`` and ``padding_size`` ``(left, right, top, bottom)``.
@@ -117,7 +119,7 @@ class DepthDataPreprocessor(ImgDataPreprocessor):
             padded.append(F.pad(img, pad, value=self.pad_val))
             if data_samples is not None:
                 sample = data_samples[i]
-                if 'gt_depth_map' in sample:
+                if training and 'gt_depth_map' in sample:
                     gt = sample.gt_depth_map.data
                     if tuple(gt.shape[-2:]) != (h, w):
                         raise ValueError(

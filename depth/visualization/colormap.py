@@ -35,9 +35,8 @@ def colormap_lut(cmap: str = 'magma_r') -> np.ndarray:
     else:
         code = getattr(cv2, f'COLORMAP_{base.upper()}', None)
         if code is None:
-            available = sorted(
-                n[len('COLORMAP_'):].lower() for n in dir(cv2)
-                if n.startswith('COLORMAP_'))
+            available = sorted(n[len('COLORMAP_'):].lower() for n in dir(cv2)
+                               if n.startswith('COLORMAP_'))
             raise ValueError(f'Unknown colormap {cmap!r}; available: '
                              f'{available + ["gray"]} (add "_r" to '
                              'reverse).')
@@ -50,11 +49,13 @@ def colormap_lut(cmap: str = 'magma_r') -> np.ndarray:
     return lut
 
 
-def colorize(depth: Union[np.ndarray, torch.Tensor],
-             vmin: Optional[float] = None,
-             vmax: Optional[float] = None,
-             cmap: str = 'magma_r',
-             invalid_color: Sequence[int] = (128, 128, 128)) -> np.ndarray:
+def colorize(
+    depth: Union[np.ndarray, torch.Tensor],
+    vmin: Optional[float] = None,
+    vmax: Optional[float] = None,
+    cmap: str = 'magma_r',
+    invalid_color: Sequence[int] = (128, 128, 128)
+) -> np.ndarray:
     """Colour a depth map with a fixed value range.
 
     Values are mapped linearly from ``[vmin, vmax]`` to the colour table;

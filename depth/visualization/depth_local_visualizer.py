@@ -5,7 +5,6 @@ from typing import Any, List, Optional
 import cv2
 import numpy as np
 import torch
-from mmengine.dist import master_only
 from mmengine.utils import mkdir_or_exist
 from mmengine.visualization import Visualizer
 
@@ -102,7 +101,6 @@ class DepthLocalVisualizer(Visualizer):
                 vmax = float(values.max()) if values.size else 1.
         return float(vmin), float(vmax)
 
-    @master_only
     def add_datasample(self,
                        name: str,
                        image: np.ndarray,
@@ -120,6 +118,12 @@ class DepthLocalVisualizer(Visualizer):
         Depth maps of another size than the image are resized to it with
         nearest-neighbour interpolation. Panels without data (no GT in the
         sample, or ``draw_gt=False``) are left out.
+
+        Unlike mmseg's, this method is not ``master_only``: with
+        ``out_file`` every rank writes its own images (so a distributed
+        ``--show-dir`` run saves all of them), while ``show`` and the
+        backends (``add_image``) stay rank-0 only, as mmengine defines
+        them.
 
         Args:
             name (str): Image identifier (window title, backend tag).

@@ -3,8 +3,8 @@ import math
 import pytest
 import torch
 
-from depth.evaluation.functional import (METRIC_NAMES, crop_box,
-                                         depth_metrics, eval_mask)
+from depth.evaluation.functional import (METRIC_NAMES, crop_box, depth_metrics,
+                                         eval_mask)
 
 
 def _box_mask(h, w, top, bottom, left, right):
@@ -27,8 +27,8 @@ def test_metrics_hand_computed():
     assert m['abs_rel'] == pytest.approx((0 + 0.5 + 0.25 + 0.4) / 4, rel=1e-6)
     # (g-p)^2/g = 0, 1/2, 1/4, 0.64/2
     assert m['sq_rel'] == pytest.approx((0 + 0.5 + 0.25 + 0.32) / 4, rel=1e-6)
-    assert m['rmse'] == pytest.approx(math.sqrt((0 + 1 + 1 + 0.64) / 4),
-                                      rel=1e-6)
+    assert m['rmse'] == pytest.approx(
+        math.sqrt((0 + 1 + 1 + 0.64) / 4), rel=1e-6)
     ln2, ln125, ln53 = math.log(2), math.log(1.25), math.log(2 / 1.2)
     assert m['rmse_log'] == pytest.approx(
         math.sqrt((0 + ln2**2 + ln125**2 + ln53**2) / 4), rel=1e-6)
@@ -78,11 +78,14 @@ def test_bad_inputs():
 
 
 def test_range_mask_is_strict():
-    gt = torch.tensor([[0., 1e-3, 1.1e-3, 5., 9.999, 10., 11.,
-                        float('nan'), float('inf')]])
+    gt = torch.tensor(
+        [[0., 1e-3, 1.1e-3, 5., 9.999, 10., 11.,
+          float('nan'),
+          float('inf')]])
     mask = eval_mask(gt, 1e-3, 10., None)
-    assert mask.tolist() == [[False, False, True, True, True, False, False,
-                              False, False]]
+    assert mask.tolist() == [[
+        False, False, True, True, True, False, False, False, False
+    ]]
 
 
 def test_no_crop_keeps_shape_and_leading_dims():

@@ -140,10 +140,7 @@ class DepthVisualizationHook(Hook):
         return osp.join(runner.work_dir, runner.timestamp, self.show_dir)
 
     # ---------------------------------------------------------------- hooks
-    def after_val_iter(self,
-                       runner: Any,
-                       batch_idx: int,
-                       data_batch: dict,
+    def after_val_iter(self, runner: Any, batch_idx: int, data_batch: dict,
                        outputs: Sequence[Any]) -> None:
         """Draw the first sample of every ``interval``-th val batch."""
         if not self.draw or not outputs:
@@ -164,10 +161,7 @@ class DepthVisualizationHook(Hook):
             wait_time=self.wait_time,
             step=runner.iter)
 
-    def after_test_iter(self,
-                        runner: Any,
-                        batch_idx: int,
-                        data_batch: dict,
+    def after_test_iter(self, runner: Any, batch_idx: int, data_batch: dict,
                         outputs: Sequence[Any]) -> None:
         """Draw every test sample."""
         if not self.draw:

@@ -19,7 +19,9 @@ from mmengine.utils import mkdir_or_exist
 from torch import Tensor
 
 from depth.registry import METRICS
-from ..functional import CROP_TYPES, METRIC_NAMES, depth_metrics, eval_mask
+from ..functional import CROP_TYPES, METRIC_NAMES
+from ..functional import depth_metrics as _compute_metrics
+from ..functional import eval_mask
 
 _AUTO = 'auto'
 _DEFAULT_MIN_DEPTH_EVAL = 1e-3
@@ -92,8 +94,11 @@ class DepthMetric(BaseMetric):
         crop_type (str, optional): ``None`` (no crop), ``'nyu_eigen'``,
             ``'kitti_garg'``, ``'kitti_eigen'`` or ``'auto'`` (resolve from
             the sample / dataset meta, else no crop). Defaults to 'auto'.
-        metrics (str | Sequence[str], optional): Subset of the nine metric
-            names to return. None: all. Defaults to None.
+        depth_metrics (str | Sequence[str], optional): Subset of the nine
+            metric names to return. None: all. Named as in mmseg (not
+            ``metrics``: mmengine's ``Runner.build_evaluator`` takes a dict
+            with a ``metrics`` key for an ``Evaluator`` config).
+            Defaults to None.
         baseline_depth (float, optional): Depth of a constant prediction
             whose ``abs_rel``, ``rmse`` and ``d1`` are also reported as
             ``baseline_abs_rel``, ``baseline_rmse``, ``baseline_d1``. None:
@@ -123,16 +128,23 @@ class DepthMetric(BaseMetric):
     rmse_log log10 silog`` and, with a baseline, ``baseline_abs_rel``,
     ``baseline_rmse``, ``baseline_d1``. ``format_only`` returns ``{}``.
 
-    Examples:
-        >>> metric = DepthMetric(min_depth_eval=1e-3, max_depth_eval=80,
-        ...                      crop_type='kitti_garg')
+    Example config (KITTI; the dataset's METAINFO already holds these
+    values, so ``dict(type='DepthMetric')`` alone is equivalent)::
+
+        val_evaluator = dict(
+            type='DepthMetric', min_depth_eval=1e-3, max_depth_eval=80.,
+            crop_type='kitti_garg')
+        # benchmark submission: uint16 PNGs of depth * 256, no metrics
+        test_evaluator = dict(
+            type='DepthMetric', format_only=True, output_dir='submit',
+            depth_scale=256.)
     """
 
     def __init__(self,
                  min_depth_eval: Optional[float] = None,
                  max_depth_eval: Optional[float] = None,
                  crop_type: Optional[str] = _AUTO,
-                 metrics: Optional[Union[str, Sequence[str]]] = None,
+                 depth_metrics: Optional[Union[str, Sequence[str]]] = None,
                  baseline_depth: Optional[float] = None,
                  depth_scale: Optional[float] = None,
                  output_dir: Optional[str] = None,
@@ -157,13 +169,14 @@ class DepthMetric(BaseMetric):
                 f'{min_depth_eval} and {max_depth_eval}.')
         self.crop_type = crop_type
 
+        metrics = depth_metrics
         if metrics is None:
             metrics = list(METRIC_NAMES)
         elif isinstance(metrics, str):
             metrics = [metrics]
         elif not isinstance(metrics, (tuple, list)):
-            raise TypeError('DepthMetric: metrics must be a str, a list or a '
-                            f'tuple, got {type(metrics).__name__}.')
+            raise TypeError('DepthMetric: depth_metrics must be a str, a list '
+                            f'or a tuple, got {type(metrics).__name__}.')
         unknown = [m for m in metrics if m not in METRIC_NAMES]
         if unknown:
             raise KeyError(f'DepthMetric: unknown metrics {unknown}; '
@@ -194,7 +207,8 @@ class DepthMetric(BaseMetric):
             value = self.dataset_meta.get(key)
         return default if value is None else value
 
-    def _eval_settings(self, sample: Any) -> Tuple[float, float, Any]:
+    def _eval_settings(self, sample: Any,
+                       name: str) -> Tuple[float, float, Any]:
         min_eval = float(
             self._resolve('min_depth_eval', self.min_depth_eval, sample,
                           _DEFAULT_MIN_DEPTH_EVAL))
@@ -205,6 +219,15 @@ class DepthMetric(BaseMetric):
             crop_type = self._resolve('crop_type', None, sample, None)
         else:
             crop_type = self.crop_type
+        if not 0 <= min_eval < max_eval:
+            raise ValueError(
+                f'DepthMetric: image {name}: needs 0 <= min_depth_eval < '
+                f'max_depth_eval, got {min_eval} and {max_eval}.')
+        if crop_type not in CROP_TYPES:
+            raise ValueError(
+                f'DepthMetric: image {name}: unknown crop_type '
+                f'{crop_type!r} (from the data sample or dataset_meta); '
+                f'expected one of {list(CROP_TYPES)}.')
         return min_eval, max_eval, crop_type
 
     def _baseline(self) -> Optional[float]:
@@ -256,7 +279,7 @@ class DepthMetric(BaseMetric):
                 f'{tuple(pred.shape)} differs from ground truth shape '
                 f'{tuple(gt.shape)}.')
 
-        min_eval, max_eval, crop_type = self._eval_settings(sample)
+        min_eval, max_eval, crop_type = self._eval_settings(sample, name)
         mask = eval_mask(gt, min_eval, max_eval, crop_type)
         num_valid = int(mask.sum())
         if num_valid == 0:
@@ -274,7 +297,7 @@ class DepthMetric(BaseMetric):
                 neginf=min_eval)
         num_small = int((pred_valid < 1e-6).sum())
 
-        metrics = depth_metrics(pred_valid, gt_valid, eps=1e-6)
+        metrics = _compute_metrics(pred_valid, gt_valid, eps=1e-6)
         result.update(
             valid=True,
             num_pixels=num_valid,
@@ -286,10 +309,8 @@ class DepthMetric(BaseMetric):
         baseline = self._baseline()
         if baseline is not None:
             const = torch.full_like(gt_valid, baseline, dtype=torch.float64)
-            base = depth_metrics(const, gt_valid)
-            result.update(
-                {f'baseline_{k}': base[k]
-                 for k in _BASELINE_KEYS})
+            base = _compute_metrics(const, gt_valid)
+            result.update({f'baseline_{k}': base[k] for k in _BASELINE_KEYS})
         return result
 
     def _write(self, pred: Tensor, sample: Any, name: str) -> Dict[str, int]:
@@ -312,8 +333,7 @@ class DepthMetric(BaseMetric):
         finite = np.isfinite(values)
         num_nonfinite = int((~finite).sum())
         values = np.where(finite, values, 0.)
-        num_clipped = int(((values > _UINT16_MAX + 0.5) |
-                           (values < 0)).sum())
+        num_clipped = int(((values > _UINT16_MAX + 0.5) | (values < 0)).sum())
         png = np.clip(np.round(values), 0, _UINT16_MAX).astype(np.uint16)
         out_file = osp.join(self.output_dir, output_name(img_path))
         if not cv2.imwrite(out_file, png):
@@ -324,8 +344,7 @@ class DepthMetric(BaseMetric):
             num_write_clipped=num_clipped)
 
     # -------------------------------------------------------------- compute
-    def compute_metrics(self, results: List[Dict[str, Any]]) -> Dict[str,
-                                                                     float]:
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Average the per-image metrics over the images with a valid pixel.
 
         Args:
@@ -357,16 +376,16 @@ class DepthMetric(BaseMetric):
             keys += [f'baseline_{k}' for k in _BASELINE_KEYS]
         out: Dict[str, float] = OrderedDict()
         for key in keys:
-            out[key] = (float(np.mean([r[key] for r in valid]))
-                        if valid else float('nan'))
+            out[key] = (
+                float(np.mean([r[key]
+                               for r in valid])) if valid else float('nan'))
         if not valid:
             print_log(
                 'DepthMetric: no image had a valid pixel; all metrics are '
                 'NaN.',
                 logger='current',
                 level=logging.WARNING)
-        print_log(
-            self._table(out, len(valid), len(results)), logger='current')
+        print_log(self._table(out, len(valid), len(results)), logger='current')
         return out
 
     def _report_counts(self, results: List[Dict[str, Any]]) -> None:

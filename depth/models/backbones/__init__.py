@@ -1,3 +1,9 @@
 from .timm_backbone import TimmBackbone
+from .depthformer_swin import DepthFormerSwin
+from .efficientnet_encoder import EfficientNetEncoder
+from .image_passthrough_backbone import ImagePassthroughBackbone
 
-__all__ = ['TimmBackbone']
+__all__ = [
+    'TimmBackbone', 'DepthFormerSwin', 'EfficientNetEncoder',
+    'ImagePassthroughBackbone'
+]

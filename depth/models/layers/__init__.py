@@ -1,1 +1,19 @@
-__all__ = []
+from .multi_scale_deform_attn import (MultiScaleDeformableAttention,
+                                      multi_scale_deformable_attn,
+                                      multi_scale_deformable_attn_pytorch)
+from .sine_positional_encoding import SinePositionalEncoding
+from .mini_vit import MiniViT
+from .context_aggregation import ContextAggregationModule
+from .attractor_layer import AttractorLayer, attractor_shift
+from .log_binomial import (LogBinomial, log_binomial_coefficient,
+                           log_binomial_probs)
+from .seed_bin_regressor import SeedBinRegressor
+
+__all__ = [
+    'MultiScaleDeformableAttention', 'multi_scale_deformable_attn',
+    'multi_scale_deformable_attn_pytorch', 'SinePositionalEncoding',
+    'MiniViT',
+    'ContextAggregationModule', 'AttractorLayer', 'attractor_shift',
+    'LogBinomial', 'log_binomial_coefficient', 'log_binomial_probs',
+    'SeedBinRegressor'
+]

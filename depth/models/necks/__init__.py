@@ -1,1 +1,4 @@
-__all__ = []
+from .hahi_hetero_neck import HAHIHeteroNeck
+from .laplacian_pyramid_neck import LaplacianPyramidNeck
+
+__all__ = ['HAHIHeteroNeck', 'LaplacianPyramidNeck']

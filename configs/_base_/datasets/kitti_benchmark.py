@@ -1,0 +1,39 @@
+# KITTI official depth-prediction benchmark split. The original toolbox
+# ships the lists as kitti_benchmark_{train,val}.txt and
+# benchmark_test.txt (500 GT-less frames in data/kitti/benchmark_test with
+# intrinsics in data/kitti/benchmark_cam). Colour augmentation always on,
+# evaluation range (1e-3, 88] as the original.
+_base_ = ['./kitti.py']
+max_depth_eval = 88
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadDepthAnnotation'),
+    dict(type='KBCrop', depth=True),
+    dict(type='RandomRotate', prob=0.5, degree=2.5),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='RandomCrop', crop_size={{_base_.crop_size}}),
+    dict(type='ColorAug', prob=1.0, gamma_range=(0.9, 1.1),
+         brightness_range=(0.9, 1.1), color_range=(0.9, 1.1)),
+    dict(type='PackDepthInputs'),
+]
+train_dataloader = dict(
+    dataset=dict(ann_file='kitti_benchmark_train.txt',
+                 pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(ann_file='kitti_benchmark_val.txt'))
+# Benchmark submission: predictions of the GT-less test frames written as
+# uint16 PNG (depth x 256) with `format_only`.
+test_dataloader = dict(
+    dataset=dict(
+        ann_file='benchmark_test.txt',
+        data_prefix=dict(img_path='benchmark_test', depth_map_path=''),
+        cam_dir='benchmark_cam',
+        allow_missing_depth=True,
+        pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='KBCrop', depth=False),
+            dict(type='PackDepthInputs'),
+        ]))
+val_evaluator = dict(max_depth_eval=max_depth_eval)
+test_evaluator = dict(
+    type='DepthMetric', format_only=True, depth_scale=256,
+    output_dir='work_dirs/kitti_benchmark_submission')

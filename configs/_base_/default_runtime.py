@@ -1,0 +1,31 @@
+default_scope = 'depth'
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'),
+)
+vis_backends = [dict(type='LocalVisBackend')]
+# Add dict(type='TensorboardVisBackend') to log scalars and images to
+# TensorBoard (needs `pip install tensorboard`).
+visualizer = dict(
+    type='DepthLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+log_processor = dict(by_epoch=False)
+log_level = 'INFO'
+load_from = None
+resume = False
+
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=False, interval=1600, max_keep_ckpts=2,
+        save_best='abs_rel', rule='less'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='DepthVisualizationHook'))
+
+# Keeps checkpoints loadable with torch.load(weights_only=True).
+custom_hooks = [dict(type='SanitizeCheckpointHook')]
+
+tta_model = dict(type='DepthTTAModel')
+randomness = dict(seed=0)

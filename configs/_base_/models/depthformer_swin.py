@@ -1,0 +1,65 @@
+# DepthFormer (Li et al., "DepthFormer: Exploiting Long-Range Correlation
+# and Local Information for Accurate Monocular Depth Estimation"):
+# Swin Transformer + a 7x7/2 convolution branch (DepthFormerSwin), the HAHI
+# neck (deformable self-attention over the 4 Transformer levels, deformable
+# cross-attention from the H/2 conv feature), DenseDepth decoder with
+# LeakyReLU and direct regression (relu + min_depth), SigLoss x1.
+# This base is Swin-T (ImageNet-1k, window 7); leaf configs set Swin-L.
+data_preprocessor = dict(
+    type='DepthDataPreprocessor',
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    bgr_to_rgb=True,
+    size_divisor=32,
+    pad_val=0,
+    depth_pad_val=0,
+    test_cfg=dict(size_divisor=32))
+model = dict(
+    type='DepthEncoderDecoder',
+    data_preprocessor=data_preprocessor,
+    backbone=dict(
+        type='DepthFormerSwin',
+        pretrain_img_size=224,
+        embed_dims=96,
+        patch_size=4,
+        window_size=7,
+        mlp_ratio=4,
+        depths=[2, 2, 6, 2],
+        num_heads=[3, 6, 12, 24],
+        out_indices=(0, 1, 2, 3),
+        qkv_bias=True,
+        qk_scale=None,
+        patch_norm=True,
+        drop_rate=0.,
+        attn_drop_rate=0.,
+        drop_path_rate=0.3,
+        use_abs_pos_embed=False,
+        conv_channels=64,
+        conv_norm_cfg=dict(type='BN', requires_grad=True),
+        # local file, e.g. 'pretrain/swin_tiny_patch4_window7_224.pth'
+        pretrained=None),
+    neck=dict(
+        type='HAHIHeteroNeck',
+        in_channels=[64, 96, 192, 384, 768],
+        out_channels=[64, 96, 192, 384, 768],
+        embedding_dim=256,
+        positional_encoding=dict(type='SinePositionalEncoding',
+                                 num_feats=128),
+        scales=[1, 1, 1, 1, 1],
+        norm_cfg=dict(type='BN', requires_grad=True),
+        act_cfg=dict(type='ReLU', inplace=True),
+        num_heads=8,
+        num_points=8),
+    decode_head=dict(
+        type='DenseDepthHead',
+        in_channels=[64, 96, 192, 384, 768],
+        up_sample_channels=[64, 96, 192, 384, 768],
+        channels=64,
+        act_cfg=dict(type='LeakyReLU', inplace=True),
+        norm_cfg=None,
+        align_corners=True,
+        min_depth=1e-3,
+        max_depth=10,
+        loss_decode=dict(type='SigLoss', loss_weight=1.0)),
+    train_cfg=dict(),
+    test_cfg=dict(mode='whole'))

@@ -1,0 +1,47 @@
+# ACAN demo on the embedded synthetic dataset, CPU in minutes: a dilated
+# ResNet-18 (output stride 8, random init), a narrow context aggregation
+# module, K = 40 log-spaced intervals over [1, 20] m, ordinal + attention
+# loss, soft ordinal inference. AdamW + OneCycle instead of the paper's SGD
+# (which needs ImageNet weights and 50 epochs). It logs the final abs_rel
+# next to the constant-median baseline (baseline_abs_rel).
+#   python tools/train.py configs/acan/r18_synthetic.py
+#   python tools/test.py configs/acan/r18_synthetic.py CKPT \
+#       --cfg-options model.test_cfg.inference=hard
+_base_ = [
+    '../_base_/models/acan_r50.py', '../_base_/datasets/synthetic.py',
+    '../_base_/default_runtime.py'
+]
+max_iters = 1200
+val_interval = 400
+model = dict(
+    backbone=dict(model_name='resnet18', pretrained=None),
+    decode_head=dict(
+        in_channels=512,
+        channels=64,
+        key_channels=32,
+        value_channels=64,
+        pool_channels=32,
+        num_intervals=40,
+        dropout_ratio=0.0,
+        min_depth=1.0,
+        max_depth=20.0))
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999),
+                   weight_decay=0.01),
+    clip_grad=dict(max_norm=35, norm_type=2))
+param_scheduler = [
+    dict(type='OneCycleLR', eta_max=1e-3, total_steps=max_iters,
+         pct_start=0.1, div_factor=25, final_div_factor=100, by_epoch=False)
+]
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False,
+                    interval=val_interval, max_keep_ckpts=2,
+                    save_best='abs_rel', rule='less'))
+env_cfg = dict(dist_cfg=dict(backend='gloo'))
+auto_scale_lr = dict(enable=False, base_batch_size=8)

@@ -1,0 +1,88 @@
+# ACAN, ResNet-50, KITTI Eigen split: the paper's recipe (Sec. IV-B/C).
+#   GPUs: 1 (the paper: one GTX 1080Ti), batch 8, 50 epochs.
+#   SGD, momentum 0.9, weight decay 5e-4, lr 2e-4 (decoder x10), poly decay
+#   with power 0.9; inputs: the whole 375x1242 frame resized to 160x512.
+#   Train: python tools/train.py configs/acan/r50_kitti.py
+_base_ = [
+    '../_base_/models/acan_r50.py', '../_base_/datasets/kitti.py',
+    '../_base_/default_runtime.py'
+]
+num_gpus = 1
+batch_size = 8  # per GPU; the paper's total batch
+# 50 epochs of the Eigen training list (23,158 images; the paper quotes
+# "around 22k"): ceil(23158 / 8) = 2,895 iterations per epoch.
+iters_per_epoch = 2895
+max_iters = 50 * iters_per_epoch  # 144,750
+val_interval = 5 * iters_per_epoch
+input_size = (160, 512)  # (H, W)
+
+model = dict(
+    backbone=dict(
+        model_name='resnet50',
+        # torchvision's ImageNet resnet50 (IMAGENET1K_V1) as a local file
+        pretrained='pretrain/resnet50_tv_in1k.pth'),
+    decode_head=dict(min_depth=1.0, max_depth=80.0))
+
+# "The original resolution is 375x1242, and [images] are resized to
+# 160x512": the whole frame, no crop (the aspect ratio changes slightly).
+# Depth is resized with nearest neighbour (values are never interpolated).
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadDepthAnnotation'),
+    dict(type='Resize', scale=(input_size[1], input_size[0]),
+         keep_ratio=False),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='ColorAug', prob=0.5, gamma_range=(0.9, 1.1),
+         brightness_range=(0.9, 1.1), color_range=(0.9, 1.1)),
+    dict(type='PackDepthInputs'),
+]
+# Test at the training scale. The framework cannot yet resize the image
+# alone (image and ground truth must keep the same shape), so the ground
+# truth is resized too (nearest: a uniform subsample of the LiDAR points)
+# and the KBCrop over the whole 160x512 frame is a no-op crop whose effect
+# is to set ori_shape to 160x512, the frame the metric compares in. The
+# Garg crop fractions are then applied to the resized full frame (Garg's
+# own definition) rather than to the 352x1216 KB frame.
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadDepthAnnotation'),
+    dict(type='Resize', scale=(input_size[1], input_size[0]),
+         keep_ratio=False),
+    dict(type='KBCrop', height=input_size[0], width=input_size[1]),
+    dict(type='PackDepthInputs'),
+]
+tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadDepthAnnotation'),
+    dict(type='Resize', scale=(input_size[1], input_size[0]),
+         keep_ratio=False),
+    dict(type='KBCrop', height=input_size[0], width=input_size[1]),
+    dict(type='TestTimeAug',
+         transforms=[[dict(type='RandomFlip', prob=0.),
+                      dict(type='RandomFlip', prob=1.)],
+                     [dict(type='PackDepthInputs')]]),
+]
+train_dataloader = dict(
+    batch_size=batch_size, dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=2e-4, momentum=0.9, weight_decay=5e-4),
+    # "the learning rate of the newly added decoder layers [is] 10 times
+    # that of the encoder layers"
+    paramwise_cfg=dict(custom_keys={'decode_head': dict(lr_mult=10.0)}))
+param_scheduler = [
+    dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=max_iters,
+         by_epoch=False)
+]
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=False, interval=val_interval,
+        max_keep_ckpts=2, save_best='abs_rel', rule='less'))
+auto_scale_lr = dict(enable=False, base_batch_size=8)

@@ -1,0 +1,38 @@
+# The demo: a small DenseDepth (ResNet-18, random init) trained on the
+# embedded synthetic dataset on CPU in a few minutes. It logs the final
+# abs_rel next to the constant-median baseline.
+_base_ = [
+    '../_base_/models/densedepth_r50.py', '../_base_/datasets/synthetic.py',
+    '../_base_/default_runtime.py'
+]
+max_iters = 1200
+val_interval = 400
+model = dict(
+    backbone=dict(model_name='resnet18'),
+    decode_head=dict(
+        in_channels=[64, 64, 128, 256, 512],
+        up_sample_channels=[32, 64, 128, 256, 512],
+        channels=32,
+        max_depth=20,
+        scale_up=True,
+        loss_decode=dict(type='SigLoss', loss_weight=1.0)))
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999),
+                   weight_decay=0.01),
+    clip_grad=dict(max_norm=35, norm_type=2))
+param_scheduler = [
+    dict(type='OneCycleLR', eta_max=1e-3, total_steps=max_iters,
+         pct_start=0.1, div_factor=25, final_div_factor=100, by_epoch=False)
+]
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False,
+                    interval=val_interval, max_keep_ckpts=2,
+                    save_best='abs_rel', rule='less'))
+env_cfg = dict(dist_cfg=dict(backend='gloo'))
+auto_scale_lr = dict(enable=False, base_batch_size=8)

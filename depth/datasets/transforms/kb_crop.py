@@ -1,0 +1,72 @@
+"""KITTI benchmark crop."""
+from mmcv.transforms import BaseTransform
+
+from depth.registry import TRANSFORMS
+from .utils import check_aligned, describe, get_depth_fields
+
+
+@TRANSFORMS.register_module()
+class KBCrop(BaseTransform):
+    """The KITTI benchmark crop: the bottom ``height`` rows and the centred
+    ``width`` columns (``top = H - height``, ``left = (W - width) // 2``),
+    e.g. rows 23:375 and cols 13:1229 of a 375x1242 frame.
+
+    The crop defines the evaluation frame, so ``ori_shape`` is set to the
+    crop size as well as ``img_shape``: predictions are resized back to it
+    and compared with the equally cropped ground truth.
+
+    Required keys: ``img``; the depth fields.
+    Modified keys: ``img``, ``img_shape``, ``ori_shape`` and (with
+    ``depth=True``) every key in ``depth_fields``.
+    Added key: ``kb_crop_offset`` ``(top, left)``.
+
+    Args:
+        height (int): Crop height. Defaults to 352.
+        width (int): Crop width. Defaults to 1216.
+        depth (bool): Crop the depth fields too. Defaults to True. False is
+            only for pipelines without ground truth: it raises if depth
+            fields are present, since they would no longer match the image.
+
+    Raises:
+        ValueError: If the image is smaller than the crop, or if
+            ``depth=False`` and depth fields are present.
+    """
+
+    def __init__(self,
+                 height: int = 352,
+                 width: int = 1216,
+                 depth: bool = True) -> None:
+        if height <= 0 or width <= 0:
+            raise ValueError(f'KBCrop: height and width must be positive, '
+                             f'got {height}, {width}.')
+        self.height = int(height)
+        self.width = int(width)
+        self.depth = depth
+
+    def transform(self, results: dict) -> dict:
+        """Crop ``img`` (and the depth fields)."""
+        fields = get_depth_fields(results)
+        if fields and not self.depth:
+            raise ValueError(
+                f'KBCrop(depth=False) but results hold depth fields '
+                f'{fields}, which would no longer match the image '
+                f'({describe(results)}).')
+        check_aligned(results, fields, 'KBCrop')
+        img_h, img_w = results['img'].shape[:2]
+        if img_h < self.height or img_w < self.width:
+            raise ValueError(
+                f'KBCrop: image {img_h}x{img_w} is smaller than the crop '
+                f'{self.height}x{self.width} ({describe(results)}).')
+        top = img_h - self.height
+        left = (img_w - self.width) // 2
+        for key in ['img'] + fields:
+            results[key] = results[key][top:top + self.height,
+                                        left:left + self.width]
+        results['img_shape'] = (self.height, self.width)
+        results['ori_shape'] = (self.height, self.width)
+        results['kb_crop_offset'] = (top, left)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(height={self.height}, '
+                f'width={self.width}, depth={self.depth})')

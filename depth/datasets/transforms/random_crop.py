@@ -1,0 +1,58 @@
+"""Depth-aware random crop."""
+from typing import Sequence, Union
+
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from depth.registry import TRANSFORMS
+from .utils import check_aligned, describe, get_depth_fields
+
+
+@TRANSFORMS.register_module()
+class RandomCrop(BaseTransform):
+    """Crop a ``crop_size`` window at a uniform random offset from the image
+    and, with the same box, from every depth field.
+
+    Registered in the ``depth`` scope under mmcv's name (mmcv's ignores
+    depth).
+
+    Required keys: ``img``; the depth fields.
+    Modified keys: ``img``, ``img_shape`` and every key in ``depth_fields``.
+
+    The crop is a view (no copy); ``PackDepthInputs`` makes it contiguous.
+
+    Args:
+        crop_size (tuple[int, int] | int): ``(h, w)`` of the crop.
+
+    Raises:
+        ValueError: If the image is smaller than the crop.
+    """
+
+    def __init__(self, crop_size: Union[int, Sequence[int]]) -> None:
+        if isinstance(crop_size, int):
+            crop_size = (crop_size, crop_size)
+        crop_size = tuple(int(c) for c in crop_size)
+        if len(crop_size) != 2 or min(crop_size) <= 0:
+            raise ValueError(f'crop_size must be (h, w) > 0, got '
+                             f'{crop_size}.')
+        self.crop_size = crop_size
+
+    def transform(self, results: dict) -> dict:
+        """Crop ``img`` and the depth fields with one random box."""
+        fields = get_depth_fields(results)
+        check_aligned(results, fields, 'RandomCrop')
+        height, width = results['img'].shape[:2]
+        crop_h, crop_w = self.crop_size
+        if height < crop_h or width < crop_w:
+            raise ValueError(
+                f'RandomCrop: image {height}x{width} is smaller than the crop '
+                f'{crop_h}x{crop_w} ({describe(results)}).')
+        top = np.random.randint(0, height - crop_h + 1)
+        left = np.random.randint(0, width - crop_w + 1)
+        for key in ['img'] + fields:
+            results[key] = results[key][top:top + crop_h, left:left + crop_w]
+        results['img_shape'] = (crop_h, crop_w)
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(crop_size={self.crop_size})'

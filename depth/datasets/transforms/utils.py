@@ -1,0 +1,52 @@
+"""Helpers shared by the depth transforms."""
+from typing import List
+
+import numpy as np
+
+
+def get_depth_fields(results: dict) -> List[str]:
+    """Keys of ``results`` that geometric transforms must move with ``img``.
+
+    ``results['depth_fields']`` when present (each listed key must exist),
+    otherwise ``['gt_depth_map']`` if that key exists.
+
+    Raises:
+        KeyError: If a key listed in ``depth_fields`` is missing.
+    """
+    if 'depth_fields' in results:
+        fields = list(results['depth_fields'])
+        for key in fields:
+            if key not in results:
+                raise KeyError(
+                    f'results["depth_fields"] lists {key!r} but results has '
+                    f'no such key ({describe(results)}).')
+        return fields
+    return ['gt_depth_map'] if 'gt_depth_map' in results else []
+
+
+def describe(results: dict) -> str:
+    """``img_path=..., depth_map_path=...`` for error messages."""
+    return (f'img_path={results.get("img_path")}, '
+            f'depth_map_path={results.get("depth_map_path")}')
+
+
+def check_aligned(results: dict, fields: List[str], name: str) -> None:
+    """Raise if a depth field's (H, W) differs from the image's.
+
+    Args:
+        results (dict): Must hold ``img``.
+        fields (list[str]): Depth field keys.
+        name (str): Transform name for the message.
+    """
+    if 'img' not in results:
+        raise KeyError(f'{name}: results has no "img" ({describe(results)}).')
+    shape = results['img'].shape[:2]
+    for key in fields:
+        value = results[key]
+        if not isinstance(value, np.ndarray) or value.shape[:2] != shape:
+            got = value.shape if isinstance(value, np.ndarray) else type(
+                value)
+            raise ValueError(
+                f'{name}: results[{key!r}] has shape {got} but the image is '
+                f'{tuple(shape)}; image and depth are not aligned '
+                f'({describe(results)}).')

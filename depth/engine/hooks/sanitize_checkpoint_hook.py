@@ -1,0 +1,54 @@
+from typing import Any, Dict
+
+from mmengine.hooks import Hook
+from mmengine.logging import HistoryBuffer, print_log
+
+from depth.registry import HOOKS
+from depth.utils.checkpoint import DataOnlyHistoryBuffer
+
+
+def _is_data(value: Any) -> bool:
+    """Whether ``value`` is plain data (no function, method or class that
+    would need code to be unpickled)."""
+    return not callable(value)
+
+
+@HOOKS.register_module()
+class SanitizeCheckpointHook(Hook):
+    """Drop code-like entries from a checkpoint before it is saved, so it
+    loads with ``torch.load(weights_only=True)`` on torch >= 2.6.
+
+    - mmengine's parameter schedulers save their whole ``__dict__``, which
+      for ``OneCycleLR`` includes a bound method (``anneal_func``); pickling
+      it pickles the scheduler object itself. Those entries are rebuilt by
+      the scheduler's constructor on resume, so dropping them loses nothing.
+    - The message hub's ``HistoryBuffer`` objects pickle their statistics
+      functions; they are stored as
+      :class:`~depth.utils.checkpoint.DataOnlyHistoryBuffer` instead.
+    """
+
+    priority = 'VERY_LOW'
+
+    def before_save_checkpoint(self, runner, checkpoint: Dict) -> None:
+        hub = checkpoint.get('message_hub')
+        if isinstance(hub, dict) and isinstance(hub.get('log_scalars'), dict):
+            hub['log_scalars'] = {
+                k: DataOnlyHistoryBuffer.from_buffer(v)
+                if isinstance(v, HistoryBuffer) else v
+                for k, v in hub['log_scalars'].items()
+            }
+        states = checkpoint.get('param_schedulers')
+        if states is None:
+            return
+        groups = states.values() if isinstance(states, dict) else [states]
+        dropped = set()
+        for group in groups:
+            for state in group:
+                for key in [k for k, v in state.items() if not _is_data(v)]:
+                    dropped.add(key)
+                    del state[key]
+        if dropped:
+            print_log(
+                'SanitizeCheckpointHook: dropped non-data scheduler state '
+                f'entries {sorted(dropped)} (rebuilt on resume)',
+                logger='current', level=10)

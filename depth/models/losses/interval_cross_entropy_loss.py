@@ -1,0 +1,75 @@
+"""Cross-entropy over depth intervals (ACAN Table III's "CE" rows)."""
+from typing import Optional
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch import Tensor
+
+from depth.registry import MODELS
+from .ordinal_regression_loss import check_interval_inputs
+
+
+@MODELS.register_module()
+class IntervalCrossEntropyLoss(nn.Module):
+    """Softmax cross-entropy over ``K`` depth intervals.
+
+    The classification baseline of ACAN's Table III ("CE(hard)",
+    "CE(soft)"): ``K`` logits per pixel, a softmax over them, and the
+    negative log-likelihood of the ground-truth interval label, averaged
+    over the valid pixels of the whole batch (pooled). Invalid pixels are
+    gathered out first and never enter the value or the gradient. Float32
+    even under AMP; a zero attached to the graph when nothing is valid.
+
+    Args:
+        loss_weight (float): Weight of the loss. Defaults to 1.0.
+        loss_name (str): Key in the loss dict; must start with ``loss_``.
+            Defaults to 'loss_ce'.
+    """
+
+    interval_loss = True
+    #: Logits per depth interval: 1 (one softmax over the K intervals).
+    logits_per_interval = 1
+
+    def __init__(self, loss_weight: float = 1.0,
+                 loss_name: str = 'loss_ce') -> None:
+        super().__init__()
+        if not loss_name.startswith('loss_'):
+            raise ValueError('IntervalCrossEntropyLoss: loss_name must start '
+                             f"with 'loss_', got {loss_name!r}")
+        self.loss_weight = loss_weight
+        self._loss_name = loss_name
+
+    @property
+    def loss_name(self) -> str:
+        return self._loss_name
+
+    def forward(self, logits: Tensor, target: Tensor,
+                valid_mask: Optional[Tensor] = None) -> Tensor:
+        """Compute the loss.
+
+        Args:
+            logits (Tensor): ``(N, K, H, W)``.
+            target (Tensor): ``(N, H, W)`` integer labels in ``[0, K-1]``.
+            valid_mask (Tensor, optional): ``(N, H, W)`` bool. Defaults to
+                all pixels.
+
+        Returns:
+            Tensor: Scalar loss.
+        """
+        k = check_interval_inputs('IntervalCrossEntropyLoss', logits, target,
+                                  valid_mask, self.logits_per_interval)
+        with torch.autocast(device_type=logits.device.type, enabled=False):
+            flat = logits.float().permute(0, 2, 3, 1)
+            if valid_mask is None:
+                valid_mask = torch.ones_like(target, dtype=torch.bool)
+            y = flat[valid_mask]  # (P, K)
+            labels = target[valid_mask].long()
+            if y.shape[0] == 0:
+                return logits.sum() * 0.0
+            if labels.min() < 0 or labels.max() >= k:
+                raise ValueError(
+                    'IntervalCrossEntropyLoss: labels must lie in [0, '
+                    f'{k - 1}] at valid pixels, got [{int(labels.min())}, '
+                    f'{int(labels.max())}]')
+            return self.loss_weight * F.cross_entropy(y, labels)

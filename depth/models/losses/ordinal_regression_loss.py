@@ -1,0 +1,120 @@
+"""Ordinal regression loss over depth intervals (DORN / ACAN)."""
+from typing import Optional
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch import Tensor
+
+from depth.registry import MODELS
+
+
+def check_interval_inputs(name: str, logits: Tensor, target: Tensor,
+                          valid_mask: Optional[Tensor],
+                          logits_per_interval: int) -> int:
+    """Validate ``(N, C, H, W)`` logits against ``(N, H, W)`` labels and
+    mask; return the number of intervals ``K``."""
+    if logits.dim() != 4:
+        raise ValueError(f'{name}: logits must be (N, C, H, W), got '
+                         f'{tuple(logits.shape)}')
+    n, c, h, w = logits.shape
+    if c % logits_per_interval:
+        raise ValueError(
+            f'{name}: {c} logit channels is not a multiple of '
+            f'{logits_per_interval} (logits per interval)')
+    if tuple(target.shape) != (n, h, w):
+        raise ValueError(f'{name}: target labels must be (N, H, W) = '
+                         f'{(n, h, w)}, got {tuple(target.shape)}')
+    if target.is_floating_point():
+        raise TypeError(f'{name}: target must hold integer interval labels, '
+                        f'got {target.dtype}')
+    if valid_mask is not None and tuple(valid_mask.shape) != (n, h, w):
+        raise ValueError(f'{name}: valid_mask must be (N, H, W) = '
+                         f'{(n, h, w)}, got {tuple(valid_mask.shape)}')
+    return c // logits_per_interval
+
+
+@MODELS.register_module()
+class OrdinalRegressionLoss(nn.Module):
+    """Ordinal regression loss, Eq. (10)-(11) of ACAN (DORN's loss).
+
+    The network predicts ``2K`` logits per pixel. Pair ``k`` (channels
+    ``2k`` and ``2k+1``) gives the probability that the pixel's interval
+    label exceeds ``k``::
+
+        P_k = exp(y_{2k+1}) / (exp(y_{2k}) + exp(y_{2k+1}))
+            = sigmoid(y_{2k+1} - y_{2k})
+
+    and for a pixel with label ``l*`` in ``{0, ..., K-1}``::
+
+        theta = -( sum_{k < l*} ln P_k + sum_{k >= l*} ln(1 - P_k) )
+
+    (Eq. (10) prints ``(1 - ln P_k)``; the loss of DORN and of ACAN's code
+    is ``ln(1 - P_k)``.) The loss is ``loss_weight`` times the mean of
+    ``theta`` over the valid pixels of the whole batch (pooled). Invalid
+    pixels are gathered out before any arithmetic, so their logits never
+    enter the value or the gradient. Log-probabilities use ``logsigmoid``
+    (no ``log(0)``). Computed in float32 even under AMP; a zero attached to
+    the graph when no pixel is valid.
+
+    Args:
+        loss_weight (float): Weight of the loss. Defaults to 1.0.
+        loss_name (str): Key in the loss dict; must start with ``loss_``.
+            Defaults to 'loss_ord'.
+    """
+
+    #: Marks losses computed on interval logits and labels (the ordinal
+    #: head calls them with ``(logits, labels, valid_mask)``).
+    interval_loss = True
+    #: Logits per depth interval: 2 (pairwise softmax).
+    logits_per_interval = 2
+
+    def __init__(self, loss_weight: float = 1.0,
+                 loss_name: str = 'loss_ord') -> None:
+        super().__init__()
+        if not loss_name.startswith('loss_'):
+            raise ValueError('OrdinalRegressionLoss: loss_name must start '
+                             f"with 'loss_', got {loss_name!r}")
+        self.loss_weight = loss_weight
+        self._loss_name = loss_name
+
+    @property
+    def loss_name(self) -> str:
+        return self._loss_name
+
+    def forward(self, logits: Tensor, target: Tensor,
+                valid_mask: Optional[Tensor] = None) -> Tensor:
+        """Compute the loss.
+
+        Args:
+            logits (Tensor): ``(N, 2K, H, W)`` ordinal logits.
+            target (Tensor): ``(N, H, W)`` integer labels in
+                ``[0, K - 1]`` (checked at valid pixels).
+            valid_mask (Tensor, optional): ``(N, H, W)`` bool; pixels that
+                enter the loss. Defaults to all.
+
+        Returns:
+            Tensor: Scalar loss.
+        """
+        k = check_interval_inputs('OrdinalRegressionLoss', logits, target,
+                                  valid_mask, self.logits_per_interval)
+        with torch.autocast(device_type=logits.device.type, enabled=False):
+            flat = logits.float().permute(0, 2, 3, 1)  # (N, H, W, 2K)
+            if valid_mask is None:
+                valid_mask = torch.ones_like(target, dtype=torch.bool)
+            y = flat[valid_mask]  # (P, 2K)
+            labels = target[valid_mask].long()  # (P,)
+            if y.shape[0] == 0:
+                return logits.sum() * 0.0
+            if labels.min() < 0 or labels.max() >= k:
+                raise ValueError(
+                    'OrdinalRegressionLoss: labels must lie in [0, '
+                    f'{k - 1}] at valid pixels, got [{int(labels.min())}, '
+                    f'{int(labels.max())}]')
+            y = y.view(-1, k, 2)
+            z = y[..., 1] - y[..., 0]  # log-odds of P_k, (P, K)
+            ks = torch.arange(k, device=z.device)
+            positive = ks[None, :] < labels[:, None]  # k < l*
+            log_p = torch.where(positive, F.logsigmoid(z), F.logsigmoid(-z))
+            theta = -log_p.sum(dim=1)
+            return self.loss_weight * theta.mean()

@@ -1,0 +1,111 @@
+"""Evaluate a checkpoint.
+
+Examples:
+    python tools/test.py CONFIG CKPT                  # metrics
+    python tools/test.py CONFIG CKPT --tta            # flip averaging
+    python tools/test.py CONFIG CKPT --show-dir vis   # image | GT | pred panels
+    python tools/test.py CONFIG CKPT --out preds      # uint16 PNG predictions
+    bash tools/dist_test.sh CONFIG CKPT 8 --tta
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.runner import Runner
+
+import depth  # noqa: F401  (registers modules, checkpoint safe globals)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Test (and evaluate) a depther')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--work-dir', help='the dir to save the evaluation log and metrics')
+    parser.add_argument(
+        '--out', help='dir to write predictions as uint16 PNGs '
+        '(depth x depth_scale), e.g. for the KITTI benchmark server')
+    parser.add_argument(
+        '--show', action='store_true', help='show panels in a window')
+    parser.add_argument(
+        '--show-dir',
+        help='dir (under the work dir, or absolute) to save image | ground '
+        'truth | prediction panels')
+    parser.add_argument(
+        '--wait-time', type=float, default=2, help='display interval (s)')
+    parser.add_argument(
+        '--tta', action='store_true',
+        help='test-time augmentation: average with the flipped image')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, e.g. model.decode_head.max_depth=80')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def trigger_visualization_hook(cfg, args):
+    default_hooks = cfg.default_hooks
+    if 'visualization' not in default_hooks:
+        raise RuntimeError(
+            '--show/--show-dir need `default_hooks.visualization = '
+            "dict(type='DepthVisualizationHook')` in the config")
+    hook = default_hooks['visualization']
+    hook['draw'] = True
+    if args.show:
+        hook['show'] = True
+        hook['wait_time'] = args.wait_time
+    if args.show_dir:
+        hook['show_dir'] = args.show_dir
+    return cfg
+
+
+def main():
+    args = parse_args()
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+
+    if args.show or args.show_dir:
+        cfg = trigger_visualization_hook(cfg, args)
+
+    if args.tta:
+        if 'tta_pipeline' not in cfg or 'tta_model' not in cfg:
+            raise RuntimeError('--tta needs `tta_pipeline` (dataset base) and '
+                               '`tta_model` (default_runtime.py) in the config')
+        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+        cfg.tta_model.module = cfg.model
+        cfg.model = cfg.tta_model
+
+    if args.out is not None:
+        evaluators = cfg.test_evaluator
+        if isinstance(evaluators, (dict, ConfigDict)):
+            evaluators = [evaluators]
+        for evaluator in evaluators:
+            if evaluator.get('type') == 'DepthMetric':
+                evaluator['output_dir'] = args.out
+
+    runner = Runner.from_cfg(cfg)
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()
