@@ -15,6 +15,7 @@ from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.runner import Runner
 
 import depth  # noqa: F401  (registers modules, checkpoint safe globals)
+from depth.utils.dist import setup_cpu_distributed
 
 
 def parse_args():
@@ -103,6 +104,7 @@ def main():
             if evaluator.get('type') == 'DepthMetric':
                 evaluator['output_dir'] = args.out
 
+    setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     runner.test()
 

@@ -16,6 +16,7 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import depth  # noqa: F401  (registers modules, checkpoint safe globals)
+from depth.utils.dist import setup_cpu_distributed
 
 
 def parse_args():
@@ -93,6 +94,7 @@ def main():
                                'dict(base_batch_size=...)` in the config')
         cfg.auto_scale_lr.enable = True
 
+    setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     runner.train()
 

@@ -8,9 +8,11 @@
 #   Test:  python tools/test.py configs/adabins/efnetb5_nyu.py CKPT --tta
 _base_ = [
     '../_base_/models/adabins_efnetb5.py', '../_base_/datasets/nyu.py',
-    '../_base_/default_runtime.py',
-    '../_base_/schedules/schedule_onecycle_38k.py'
+    '../_base_/default_runtime.py'
 ]
+# The schedule is written out here (not taken from
+# _base_/schedules/schedule_onecycle_38k.py, whose default_hooks would
+# clash with default_runtime.py's among the bases).
 num_gpus = 2
 batch_size = 8  # per GPU: 2 x 8 = 16
 iters_per_epoch = 1514  # 24,231 images / 16
@@ -36,6 +38,7 @@ train_dataloader = dict(batch_size=batch_size)
 # (leaving the dead setting out; it would only log misleading 10x lrs).
 # The original AdaBins code instead trains the encoder at max_lr / 10.
 optim_wrapper = dict(
+    type='OptimWrapper',
     optimizer=dict(
         type='AdamW', lr=max_lr, betas=(0.95, 0.99), weight_decay=0.1),
     clip_grad=dict(max_norm=0.1, norm_type=2))
@@ -67,6 +70,8 @@ param_scheduler = [
 ]
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     checkpoint=dict(
         type='CheckpointHook', by_epoch=False, interval=val_interval,

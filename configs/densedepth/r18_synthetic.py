@@ -34,5 +34,4 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False,
                     interval=val_interval, max_keep_ckpts=2,
                     save_best='abs_rel', rule='less'))
-env_cfg = dict(dist_cfg=dict(backend='gloo'))
 auto_scale_lr = dict(enable=False, base_batch_size=8)

@@ -15,6 +15,10 @@ _SAMPLE_META_KEYS = ('min_depth_eval', 'max_depth_eval', 'crop_type')
 Suffixes = Union[str, Tuple[str, ...]]
 
 
+def _as_tuple(suffix: Suffixes) -> Tuple[str, ...]:
+    return (suffix, ) if isinstance(suffix, str) else tuple(suffix)
+
+
 @DATASETS.register_module()
 class BaseDepthDataset(BaseDataset):
     """Base dataset for supervised monocular depth estimation.
@@ -111,11 +115,8 @@ class BaseDepthDataset(BaseDataset):
                  **kwargs) -> None:
         self.allow_missing_depth = allow_missing_depth
         self.check_files = check_files
-        self.img_suffix = (img_suffix, ) if isinstance(img_suffix,
-                                                       str) else tuple(
-                                                           img_suffix)
-        self.depth_suffix = (depth_suffix, ) if isinstance(
-            depth_suffix, str) else tuple(depth_suffix)
+        self.img_suffix = _as_tuple(img_suffix)
+        self.depth_suffix = _as_tuple(depth_suffix)
         self.backend_args = backend_args.copy() if backend_args else None
         data_prefix = dict(data_prefix)
         data_prefix.setdefault('img_path', '')

@@ -1,4 +1,6 @@
 """SUN RGB-D (evaluation of NYU-trained models)."""
+import logging
+
 from mmengine.logging import print_log
 
 from depth.registry import DATASETS
@@ -54,7 +56,7 @@ class SUNRGBDDataset(BaseDepthDataset):
                 'SUNRGBDDataset is meant for evaluation (test_mode=True); '
                 'it is being used with test_mode=False.',
                 logger='current',
-                level=30)
+                level=logging.WARNING)
 
     def parse_data_info(self, raw_data_info: dict) -> dict:
         """Mark the sample's depth PNG as bit-rotated."""

@@ -244,6 +244,10 @@ def ensure_synthetic_data(data_root: str,
             os.rmdir(root)
         tmp = tempfile.mkdtemp(
             prefix=f'.{osp.basename(root)}.tmp.', dir=parent)
+        # mkdtemp creates the folder 0700; give it the usual permissions.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)
         start = time.perf_counter()
         stats = _generate(tmp, params)
         seconds = time.perf_counter() - start

@@ -82,6 +82,10 @@ def test_deterministic_bytes_and_roundtrip(tmp_path):
     b = SyntheticDepthDataset(data_root=str(tmp_path / 'b'), **SMALL)
     files_a, files_b = _files(a.data_root), _files(b.data_root)
     assert len(files_a) == 2 * 8 + 3 and files_a == files_b
+    # The renamed temporary folder has normal permissions, not mkdtemp's.
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(a.data_root).st_mode & 0o777 == 0o777 & ~umask
     c = SyntheticDepthDataset(data_root=str(tmp_path / 'c'),
                               **dict(SMALL, seed=4))
     assert _files(c.data_root)['images/train/00000.png'] != \

@@ -55,7 +55,10 @@ def attractor_shift(bin_centers: Tensor,
                          f'{tuple(bin_centers.shape)} and attractors '
                          f'{tuple(attractors.shape)} differ in size')
     dx = attractors.unsqueeze(2) - bin_centers.unsqueeze(1)  # (N,A,K,H,W)
-    mag = alpha * dx.abs().pow(gamma)
+    if gamma == 2:
+        mag = alpha * dx * dx
+    else:
+        mag = alpha * dx.abs().pow(gamma)
     if attractor_type == 'exp':
         f = dx * torch.exp(-mag)
     else:
@@ -126,8 +129,9 @@ class AttractorLayer(nn.Module):
             raise ValueError('AttractorLayer: aggregation must be one of '
                              f'{AGGREGATIONS}, got {aggregation!r}')
         if bin_centers_type not in ('normed', 'softplus'):
-            raise ValueError("AttractorLayer: bin_centers_type must be "
-                             f"'normed' or 'softplus', got {bin_centers_type!r}")
+            raise ValueError(
+                "AttractorLayer: bin_centers_type must be 'normed' or "
+                f"'softplus', got {bin_centers_type!r}")
         if n_attractors < 1:
             raise ValueError('AttractorLayer: n_attractors must be >= 1, got '
                              f'{n_attractors}')

@@ -67,8 +67,10 @@ def log_binomial_probs(q: Tensor,
         1, n_bins, *([1] * (q.dim() - 2)))
     n = n_bins - 1
     q = q.clamp(eps, 1 - eps)
-    log_p = (log_binomial_coefficient(n, k, stirling) + k * torch.log(q) +
-             (n - k) * torch.log1p(-q))
+    # k log q + (n - k) log(1 - q) = n log(1 - q) + k logit(q); the first
+    # term is the same for every k and cancels in the softmax.
+    logit = torch.log(q) - torch.log1p(-q)
+    log_p = log_binomial_coefficient(n, k, stirling) + k * logit
     return torch.softmax(log_p / t, dim=1)
 
 
@@ -137,4 +139,3 @@ class LogBinomial(nn.Module):
     def forward(self, x: Tensor, cond: Tensor) -> Tensor:
         q, t = self.mode_and_temperature(x, cond)
         return log_binomial_probs(q, t, self.n_bins, self.stirling)
-

@@ -49,8 +49,9 @@ class SeedBinRegressor(nn.Module):
                  bin_centers_type: str = 'normed') -> None:
         super().__init__()
         if bin_centers_type not in ('normed', 'softplus'):
-            raise ValueError("SeedBinRegressor: bin_centers_type must be "
-                             f"'normed' or 'softplus', got {bin_centers_type!r}")
+            raise ValueError(
+                "SeedBinRegressor: bin_centers_type must be 'normed' or "
+                f"'softplus', got {bin_centers_type!r}")
         if not max_depth > min_depth:
             raise ValueError('SeedBinRegressor: need max_depth > min_depth, '
                              f'got {min_depth}, {max_depth}')

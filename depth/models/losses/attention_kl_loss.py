@@ -79,12 +79,14 @@ class AttentionKLLoss(nn.Module):
     columns, never change the loss.
 
     Memory: the target and its intermediates are ``N x R x L`` float32
-    tensors (``R`` rows used, ``L`` tokens), about 8 of them alive with
-    autograd. At the paper's sizes, batch 8: KITTI 160x512 (L = R = 1280)
-    ~ 0.4 GB, NYU 256x352 (L = R = 1408) ~ 0.5 GB. It grows as ``L^2``
-    (KITTI 352x704: L = 3872, ~4 GB at batch 8); set ``max_rows`` to use a
-    random subset of at most ``max_rows`` valid rows per image, which
-    gives an unbiased estimate of the same mean at ``R / L`` of the cost.
+    tensors (``R`` rows used, ``L`` tokens); forward + backward peak at
+    about 8.5 of them (measured, CPU). At the paper's sizes, batch 8:
+    KITTI 160x512 (L = R = 1280, 50 MB per tensor) 0.43 GB, NYU 256x352
+    (L = R = 1408, 60 MB per tensor) 0.51 GB, on top of the attention map
+    itself. It grows as ``L^2`` (KITTI 352x704 crops: L = 3872, ~4 GB at
+    batch 8); ``max_rows`` then uses a random subset of at most
+    ``max_rows`` valid rows per image, an unbiased estimate of the same
+    mean at about ``R / L`` of the cost (NYU, ``max_rows=512``: 0.28 GB).
 
     Args:
         loss_weight (float): Weight of the loss. Defaults to 1.0.

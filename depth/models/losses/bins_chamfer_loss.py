@@ -143,4 +143,3 @@ class BinsChamferLoss(nn.Module):
         dist_p = torch.where(point_mask, dist_p, torch.zeros_like(dist_p))
         cham_p = dist_p.sum(dim=1) / counts.to(dist_p.dtype)
         return cham_c + cham_p
-

@@ -114,7 +114,7 @@ class OrdinalRegressionLoss(nn.Module):
             y = y.view(-1, k, 2)
             z = y[..., 1] - y[..., 0]  # log-odds of P_k, (P, K)
             ks = torch.arange(k, device=z.device)
-            positive = ks[None, :] < labels[:, None]  # k < l*
-            log_p = torch.where(positive, F.logsigmoid(z), F.logsigmoid(-z))
-            theta = -log_p.sum(dim=1)
+            negative = ks[None, :] >= labels[:, None]  # k >= l*
+            # ln P_k = logsigmoid(z), ln(1 - P_k) = logsigmoid(z) - z
+            theta = -(F.logsigmoid(z) - z * negative).sum(dim=1)
             return self.loss_weight * theta.mean()

@@ -64,7 +64,8 @@ class SqrtSILogLoss(nn.Module):
     def loss_name(self) -> str:
         return self._loss_name
 
-    def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    def forward(self, pred: torch.Tensor,
+                target: torch.Tensor) -> torch.Tensor:
         """Args:
             pred (Tensor): Predicted depth in metres, ``(N, 1, H, W)``.
             target (Tensor): Ground truth, same shape, 0 where invalid.

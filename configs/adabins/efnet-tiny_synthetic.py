@@ -1,0 +1,59 @@
+# The AdaBins demo: the whole AdaBins model (EfficientNet encoder with the
+# conv_head level, U-Net decoder, mini-ViT, adaptive bins, hybrid
+# regression, SigLoss + chamfer) at toy width, random init, trained on the
+# embedded synthetic dataset on CPU. Encoder: timm's 'test_efficientnet'
+# (0.1 M parameters: levels 16/24/32/48 channels + a 256-channel conv_head).
+#   Train: python tools/train.py configs/adabins/efnet-tiny_synthetic.py
+# It logs the final abs_rel next to the constant-median baseline.
+_base_ = [
+    '../_base_/models/adabins_efnetb5.py', '../_base_/datasets/synthetic.py',
+    '../_base_/default_runtime.py'
+]
+max_iters = 1000
+val_interval = 250
+max_lr = 1e-3
+
+model = dict(
+    backbone=dict(model_name='test_efficientnet', pretrained=None),
+    decode_head=dict(
+        in_channels=[16, 24, 32, 48, 256],
+        up_sample_channels=[32, 32, 64, 64, 128],
+        channels=32,
+        n_bins=64,
+        # 120x160 images padded to 128x160: decoder at 64x80, 8x8 patches
+        # give an 8x10 token grid (>= num_queries + 1 tokens).
+        patch_size=8,
+        num_queries=32,
+        num_layers=2,
+        num_heads=4,
+        feedforward_channels=128,
+        regressor_channels=64,
+        pos_embed_size=(8, 10),
+        max_depth=20))
+
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(
+        type='AdamW', lr=max_lr, betas=(0.9, 0.999), weight_decay=0.01),
+    clip_grad=dict(max_norm=35, norm_type=2))
+param_scheduler = [
+    dict(
+        type='OneCycleLR',
+        eta_max=max_lr,
+        total_steps=max_iters,
+        pct_start=0.1,
+        div_factor=25,
+        final_div_factor=100,
+        by_epoch=False)
+]
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=False, interval=val_interval,
+        max_keep_ckpts=2, save_best='abs_rel', rule='less'))
+env_cfg = dict(dist_cfg=dict(backend='gloo'))
+auto_scale_lr = dict(enable=False, base_batch_size=8)

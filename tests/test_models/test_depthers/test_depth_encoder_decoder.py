@@ -1,0 +1,165 @@
+import pytest
+import torch
+from mmengine.structures import PixelData
+
+from depth.models.depthers import DepthEncoderDecoder, DepthTTAModel
+from depth.registry import MODELS
+from depth.structures import DepthDataSample
+
+
+def tiny_depther(**kwargs):
+    cfg = dict(
+        type='DepthEncoderDecoder',
+        data_preprocessor=dict(
+            type='DepthDataPreprocessor', mean=[120.] * 3, std=[60.] * 3,
+            bgr_to_rgb=True, size_divisor=32),
+        backbone=dict(type='TimmBackbone', model_name='resnet18',
+                      out_indices=(0, 1, 2, 3, 4)),
+        decode_head=dict(
+            type='DenseDepthHead', in_channels=[64, 64, 128, 256, 512],
+            up_sample_channels=[16, 32, 64, 128, 256], channels=16,
+            min_depth=0.5, max_depth=10., align_corners=True))
+    cfg.update(kwargs)
+    return MODELS.build(cfg)
+
+
+def _sample(h, w, ori=None, flip=False, gt=True):
+    s = DepthDataSample(
+        metainfo=dict(img_shape=(h, w), ori_shape=ori or (h, w), flip=flip,
+                      flip_direction='horizontal'))
+    if gt:
+        s.gt_depth_map = PixelData(data=torch.rand(1, h, w) * 9 + 1)
+    return s
+
+
+def test_postprocess_removes_padding_unflips_resizes_and_clamps():
+    model = tiny_depther()
+    # Padded batch output 1x1x8x8; the image occupied the top-left 4x6.
+    depth = torch.zeros(1, 1, 8, 8)
+    depth[0, 0, :4, :6] = torch.arange(24, dtype=torch.float).view(4, 6)
+    depth[0, 0, 4:, :] = 100.  # padding region must be discarded
+    depth[0, 0, :, 6:] = 100.
+    s = _sample(4, 6, gt=False)
+    out = model.postprocess_result(depth.clone(), [s])[0]
+    ref = torch.arange(24, dtype=torch.float).view(1, 4, 6).clamp(0.5, 10)
+    assert torch.equal(out.pred_depth_map.data, ref)
+    # Horizontal flip is undone.
+    s = _sample(4, 6, flip=True, gt=False)
+    out = model.postprocess_result(depth.clone(), [s])[0]
+    assert torch.equal(out.pred_depth_map.data, ref.flip(-1))
+    # Resized to the original shape.
+    s = _sample(4, 6, ori=(8, 12), gt=False)
+    out = model.postprocess_result(depth.clone(), [s])[0]
+    assert out.pred_depth_map.shape == (8, 12)
+    assert out.pred_depth_map.data.min() >= 0.5
+    assert out.pred_depth_map.data.max() <= 10
+
+
+def test_loss_and_predict_shapes():
+    model = tiny_depther()
+    inputs = [torch.randint(0, 256, (3, 50, 70), dtype=torch.uint8),
+              torch.randint(0, 256, (3, 60, 64), dtype=torch.uint8)]
+    samples = [_sample(50, 70), _sample(60, 64)]
+    data = model.data_preprocessor(
+        dict(inputs=inputs, data_samples=samples), True)
+    assert data['inputs'].shape == (2, 3, 64, 96)
+    gt = data['data_samples'][0].gt_depth_map.data
+    assert gt.shape == (1, 64, 96)
+    assert torch.all(gt[:, 50:, :] == 0) and torch.all(gt[:, :, 70:] == 0)
+    losses = model(**data, mode='loss')
+    assert set(losses) == {'decode.loss_sig'}
+    assert torch.isfinite(losses['decode.loss_sig'])
+    model.eval()
+    samples = [_sample(50, 70), _sample(60, 64)]
+    data = model.data_preprocessor(
+        dict(inputs=inputs, data_samples=samples), False)
+    preds = model(**data, mode='predict')
+    assert preds[0].pred_depth_map.shape == (50, 70)
+    assert preds[1].pred_depth_map.shape == (60, 64)
+    # At test time the ground truth keeps its own size for the metric.
+    assert preds[0].gt_depth_map.shape == (50, 70)
+    raw = model(data['inputs'], mode='tensor')
+    assert raw.shape == (2, 1, 32, 48)  # DenseDepth output at H/2
+
+
+def test_slide_matches_whole_for_pointwise_model():
+    # A 1x1-conv "network" is translation-invariant without context, so
+    # slide inference must reproduce whole inference exactly.
+    model = tiny_depther()
+    model.eval()
+
+    class PointwiseBackbone(torch.nn.Module):
+
+        def forward(self, x):
+            return (x, )
+
+    class PointwiseHead(torch.nn.Module):
+        min_depth, max_depth, align_corners = 0.0, 100.0, False
+
+        def predict(self, feats, metas, test_cfg):
+            return feats[0][:, :1] * 2 + 1
+
+    model.backbone = PointwiseBackbone()
+    model.decode_head = PointwiseHead()
+    x = torch.rand(1, 3, 64, 96)
+    metas = [dict(img_shape=(64, 96), ori_shape=(64, 96))]
+    whole = model.inference(x, metas)
+    model.test_cfg = dict(mode='slide', crop_size=(32, 32), stride=(20, 24))
+    slide = model.inference(x, metas)
+    assert torch.allclose(whole, slide, atol=1e-6)
+
+
+def test_tta_merge_averages_views():
+    views = []
+    for v in (1.0, 3.0):
+        s = _sample(2, 2)
+        s.pred_depth_map = PixelData(data=torch.full((1, 2, 2), v))
+        views.append(s)
+    tta = DepthTTAModel(module=tiny_depther())
+    merged = tta.merge_preds([views])
+    assert torch.allclose(merged[0].pred_depth_map.data,
+                          torch.full((1, 2, 2), 2.0))
+    assert torch.equal(merged[0].gt_depth_map.data,
+                       views[0].gt_depth_map.data)
+
+
+def test_tta_flip_equals_no_tta_for_flip_equivariant_model():
+    model = tiny_depther()
+    model.eval()
+
+    class MeanBackbone(torch.nn.Module):
+
+        def forward(self, x):
+            return (x, )
+
+    class SymHead(torch.nn.Module):
+        # Depth from a horizontally symmetric function of the image rows.
+        min_depth, max_depth, align_corners = 0.0, 100.0, False
+
+        def predict(self, feats, metas, test_cfg):
+            x = feats[0][:, :1]
+            return x + x.flip(-1) + 5
+
+    model.backbone = MeanBackbone()
+    model.decode_head = SymHead()
+    img = torch.randint(0, 256, (3, 32, 32), dtype=torch.uint8)
+    plain = model.test_step(
+        dict(inputs=[img], data_samples=[_sample(32, 32)]))[0]
+    tta = DepthTTAModel(module=model)
+    views = dict(
+        inputs=[[img], [img.flip(-1)]],
+        data_samples=[[_sample(32, 32)], [_sample(32, 32, flip=True)]])
+    merged = tta.test_step(views)[0]
+    assert torch.allclose(merged.pred_depth_map.data,
+                          plain.pred_depth_map.data, atol=1e-5)
+
+
+def test_bad_test_mode_and_forward_mode():
+    with pytest.raises(ValueError, match='whole'):
+        tiny_depther(test_cfg=dict(mode='sliding'))
+    with pytest.raises(RuntimeError, match='Invalid mode'):
+        tiny_depther()(torch.rand(1, 3, 32, 32), mode='bogus')
+
+
+def test_isinstance():
+    assert isinstance(tiny_depther(), DepthEncoderDecoder)
