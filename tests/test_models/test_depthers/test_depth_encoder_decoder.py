@@ -163,3 +163,37 @@ def test_bad_test_mode_and_forward_mode():
 
 def test_isinstance():
     assert isinstance(tiny_depther(), DepthEncoderDecoder)
+
+
+# GPU-only paths: AMP training step and SyncBN conversion. Skipped on
+# machines without CUDA (CI has none).
+
+cuda = pytest.mark.skipif(
+    not torch.cuda.is_available(), reason='needs a CUDA GPU')
+
+
+@cuda
+def test_amp_optim_wrapper_step_is_finite():
+    from mmengine.optim import AmpOptimWrapper
+    model = tiny_depther().cuda()
+    optim = AmpOptimWrapper(
+        optimizer=torch.optim.AdamW(model.parameters(), lr=1e-4),
+        loss_scale='dynamic')
+    inputs = [torch.randint(0, 256, (3, 64, 96), dtype=torch.uint8)
+              for _ in range(2)]
+    data = dict(inputs=inputs, data_samples=[_sample(64, 96),
+                                             _sample(64, 96)])
+    log_vars = model.train_step(data, optim)
+    assert torch.isfinite(log_vars['loss'])
+    # SigLoss stays float32 under autocast.
+    with torch.autocast('cuda', dtype=torch.float16):
+        processed = model.data_preprocessor(data, True)
+        losses = model(**processed, mode='loss')
+    assert losses['decode.loss_sig'].dtype == torch.float32
+
+
+@cuda
+def test_sync_bn_conversion_builds():
+    from mmengine.model import convert_sync_batchnorm
+    model = convert_sync_batchnorm(tiny_depther())
+    assert any(isinstance(m, torch.nn.SyncBatchNorm) for m in model.modules())
