@@ -5,51 +5,11 @@ import timm
 import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.model import BaseModule
-from timm.layers import BatchNormAct2d
 from torch import Tensor
 
 from depth.registry import MODELS
 from depth.utils import OptMultiConfig
-
-
-class _NormAct(nn.Module):
-    """A plain ``nn.BatchNorm2d`` followed by timm's drop and activation.
-
-    timm's ``BatchNormAct2d`` is a ``BatchNorm2d`` subclass that also
-    applies its activation. mmengine's ``convert_sync_batchnorm`` (used by
-    ``cfg.sync_bn``) and ``revert_sync_batchnorm`` (used in every
-    non-distributed run) replace any BatchNorm by a plain (Sync)BatchNorm
-    and so silently drop that activation. Holding the norm as a child keeps
-    the activation whatever the runner does to the norm.
-    """
-
-    def __init__(self, norm_act: BatchNormAct2d) -> None:
-        super().__init__()
-        bn = nn.BatchNorm2d(norm_act.num_features, norm_act.eps,
-                            norm_act.momentum, norm_act.affine,
-                            norm_act.track_running_stats)
-        bn.load_state_dict(norm_act.state_dict())
-        bn.train(norm_act.training)
-        self.bn = bn
-        self.drop = norm_act.drop
-        self.act = norm_act.act
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.act(self.drop(self.bn(x)))
-
-
-def _split_norm_act(module: nn.Module) -> int:
-    """Replace every timm ``BatchNormAct2d`` under ``module`` by
-    :class:`_NormAct`; returns how many were replaced."""
-    count = 0
-    for name, child in module.named_children():
-        if isinstance(child, BatchNormAct2d) and \
-                type(child).__name__ == 'BatchNormAct2d':
-            setattr(module, name, _NormAct(child))
-            count += 1
-        else:
-            count += _split_norm_act(child)
-    return count
+from ..utils import split_norm_act
 
 
 @MODELS.register_module()
@@ -78,7 +38,7 @@ class EfficientNetEncoder(BaseModule):
     ``find_unused_parameters``).
 
     timm's ``BatchNormAct2d`` layers are split into a plain BatchNorm plus
-    the activation (see ``_NormAct``) so that ``sync_bn='torch'`` in a
+    the activation (see :class:`depth.models.utils.NormAct`) so that ``sync_bn='torch'`` in a
     config, and mmengine's automatic SyncBN revert, keep the activations.
     This changes the state-dict keys of those layers (``bn1.weight`` ->
     ``bn1.bn.weight``); pretrained files are loaded before the split.
@@ -157,7 +117,7 @@ class EfficientNetEncoder(BaseModule):
             if head == 'conv_bn_act':
                 self.bn2 = model.bn2
         del model
-        _split_norm_act(self)
+        split_norm_act(self)
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
         x = self.bn1(self.conv_stem(x))

@@ -9,6 +9,7 @@ from torch import Tensor
 
 from depth.registry import MODELS
 from depth.utils import OptMultiConfig
+from ..utils import split_norm_act
 
 
 @MODELS.register_module()
@@ -32,6 +33,10 @@ class TimmBackbone(BaseModule):
         init_cfg (dict, optional): Initialisation config.
         **kwargs: Passed to ``timm.create_model`` (e.g. ``drop_path_rate``,
             ``output_stride``).
+
+    timm's fused ``BatchNormAct2d`` layers (EfficientNet, MobileNet...) are
+    split into a BatchNorm and the activation, so that ``sync_bn`` and
+    mmengine's SyncBN revert keep the activations.
 
     Attributes:
         out_channels (list[int]): Channels of each returned level.
@@ -71,6 +76,10 @@ class TimmBackbone(BaseModule):
             features_only=True,
             in_chans=in_channels,
             **kwargs)
+        # timm's fused BatchNorm+activation layers would lose their
+        # activation under SyncBN conversion/revert: split them (after the
+        # pretrained weights were loaded into the original layout).
+        split_norm_act(self.model)
         self.model_name = model_name
         self.out_channels = list(self.model.feature_info.channels())
         self.reductions = list(self.model.feature_info.reduction())

@@ -197,3 +197,17 @@ def test_sync_bn_conversion_builds():
     from mmengine.model import convert_sync_batchnorm
     model = convert_sync_batchnorm(tiny_depther())
     assert any(isinstance(m, torch.nn.SyncBatchNorm) for m in model.modules())
+
+
+def test_timm_backbone_keeps_activations_through_syncbn_revert():
+    from mmengine.model import (convert_sync_batchnorm,
+                                revert_sync_batchnorm)
+    backbone = MODELS.build(
+        dict(type='TimmBackbone', model_name='mobilenetv2_050'))
+    backbone.eval()
+    x = torch.rand(1, 3, 64, 64)
+    with torch.no_grad():
+        ref = backbone(x)
+        out = revert_sync_batchnorm(convert_sync_batchnorm(backbone))(x)
+    for a, b in zip(ref, out):
+        assert torch.allclose(a, b)
