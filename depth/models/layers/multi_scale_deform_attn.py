@@ -68,6 +68,62 @@ def _check_inputs(value: Tensor, shapes: List[Tuple[int, int]],
                          f'{tuple(attention_weights.shape)}')
 
 
+def _chunk_queries(num_query: int, per_query_numel: int,
+                   chunk_numel: int) -> List[Tuple[int, int]]:
+    step = max(1, chunk_numel // max(1, per_query_numel))
+    return [(s, min(s + step, num_query)) for s in range(0, num_query, step)]
+
+
+def _to_maps(value: Tensor, shapes: List[Tuple[int, int]]) -> List[Tensor]:
+    """``(N, S, heads, D)`` -> per level ``(N * heads, D, H_l, W_l)``."""
+    n, _, num_heads, head_dims = value.shape
+    return [
+        v.permute(0, 2, 3, 1).reshape(n * num_heads, head_dims, h, w)
+        for v, (h, w) in zip(value.split([h * w for h, w in shapes], dim=1),
+                             shapes)
+    ]
+
+
+def _msda_core(maps: List[Tensor], grids: Tensor, weights: Tensor) -> Tensor:
+    """Sample and weight.
+
+    Args:
+        maps: per level ``(N * heads, D, H_l, W_l)``.
+        grids: ``(N * heads, Q, L, P, 2)`` in grid_sample's ``[-1, 1]``.
+        weights: ``(N * heads, Q, L, P)``.
+
+    Returns:
+        ``(N * heads, D, Q)``.
+    """
+    out = None
+    for level, value_l in enumerate(maps):
+        # (N * heads, D, Q, P)
+        sampled = F.grid_sample(
+            value_l, grids[:, :, level], mode='bilinear',
+            padding_mode='zeros', align_corners=False)
+        out_l = (sampled * weights[:, None, :, level]).sum(-1)
+        out = out_l if out is None else out + out_l
+    return out
+
+
+def _flatten_heads(sampling_locations: Tensor,
+                   attention_weights: Tensor) -> Tuple[Tensor, Tensor]:
+    """-> grids ``(N * heads, Q, L, P, 2)`` in ``[-1, 1]`` and weights
+    ``(N * heads, Q, L, P)``."""
+    n, q, num_heads, levels, points, _ = sampling_locations.shape
+    grids = (2 * sampling_locations - 1).transpose(1, 2).reshape(
+        n * num_heads, q, levels, points, 2)
+    weights = attention_weights.transpose(1, 2).reshape(
+        n * num_heads, q, levels, points)
+    return grids, weights
+
+
+def _finish(out: Tensor, n: int) -> Tensor:
+    """``(N * heads, D, Q)`` -> ``(N, Q, heads * D)``."""
+    nh, d, q = out.shape
+    return out.view(n, nh // n * d, q).transpose(1, 2).contiguous()
+
+
 def multi_scale_deformable_attn_pytorch(value: Tensor,
                                         spatial_shapes: ShapesType,
                                         sampling_locations: Tensor,
@@ -98,36 +154,9 @@ def multi_scale_deformable_attn_pytorch(value: Tensor,
     """
     shapes = _shape_list(spatial_shapes)
     _check_inputs(value, shapes, sampling_locations, attention_weights)
-    n, _, num_heads, head_dims = value.shape
-    num_query, num_points = sampling_locations.shape[1], \
-        sampling_locations.shape[4]
-    value_list = value.split([h * w for h, w in shapes], dim=1)
-    # grid_sample wants [-1, 1] coordinates (align_corners=False).
-    grids = 2 * sampling_locations - 1
-    out = None
-    for level, (h, w) in enumerate(shapes):
-        # (N, HW, heads, D) -> (N * heads, D, H, W)
-        value_l = value_list[level].permute(0, 2, 3, 1).reshape(
-            n * num_heads, head_dims, h, w)
-        # (N, Q, heads, P, 2) -> (N * heads, Q, P, 2)
-        grid_l = grids[:, :, :, level].transpose(1, 2).reshape(
-            n * num_heads, num_query, num_points, 2)
-        # (N * heads, D, Q, P)
-        sampled = F.grid_sample(
-            value_l, grid_l, mode='bilinear', padding_mode='zeros',
-            align_corners=False)
-        weight_l = attention_weights[:, :, :, level].transpose(1, 2).reshape(
-            n * num_heads, 1, num_query, num_points)
-        out_l = (sampled * weight_l).sum(-1)  # (N * heads, D, Q)
-        out = out_l if out is None else out + out_l
-    return out.view(n, num_heads * head_dims, num_query).transpose(
-        1, 2).contiguous()
-
-
-def _chunk_queries(num_query: int, per_query_numel: int,
-                   chunk_numel: int) -> List[Tuple[int, int]]:
-    step = max(1, chunk_numel // max(1, per_query_numel))
-    return [(s, min(s + step, num_query)) for s in range(0, num_query, step)]
+    grids, weights = _flatten_heads(sampling_locations, attention_weights)
+    return _finish(_msda_core(_to_maps(value, shapes), grids, weights),
+                   value.shape[0])
 
 
 def multi_scale_deformable_attn(value: Tensor,
@@ -139,17 +168,18 @@ def multi_scale_deformable_attn(value: Tensor,
     """Memory-bounded :func:`multi_scale_deformable_attn_pytorch`.
 
     Same inputs, output and gradients. The queries are processed in chunks
-    so that one level's sampled tensor has at most ``chunk_numel``
-    elements; when autograd is recording and ``use_checkpoint`` is True,
-    each chunk is checkpointed, so only the inputs are kept for the
-    backward pass and the sampling is recomputed there, one chunk at a time
-    (this is what the compiled CUDA kernels of Deformable DETR do). The
+    so that the sampled values of one chunk (all levels and points) have at
+    most ``chunk_numel`` elements; when autograd is recording and
+    ``use_checkpoint`` is True, each chunk is checkpointed, so only the
+    inputs are kept for the backward pass and the sampling is recomputed
+    there, one chunk at a time (as the compiled CUDA kernels of Deformable
+    DETR recompute the bilinear weights instead of storing samples). The
     computation runs in float32 (or float64) even under autocast.
 
     Args:
         value, spatial_shapes, sampling_locations, attention_weights: See
             :func:`multi_scale_deformable_attn_pytorch`.
-        chunk_numel (int, optional): Budget of elements per sampled chunk.
+        chunk_numel (int, optional): Budget of sampled elements per chunk.
             None processes all queries at once.
         use_checkpoint (bool): Recompute in backward. Defaults to True.
 
@@ -163,33 +193,32 @@ def multi_scale_deformable_attn(value: Tensor,
     compute_dtype = torch.float64 if value.dtype == torch.float64 \
         else torch.float32
     n, _, num_heads, head_dims = value.shape
-    num_query, num_points = sampling_locations.shape[1], \
-        sampling_locations.shape[4]
+    num_query, num_levels, num_points = sampling_locations.shape[1], \
+        sampling_locations.shape[3], sampling_locations.shape[4]
     if chunk_numel is None:
         chunks = [(0, num_query)]
     else:
-        chunks = _chunk_queries(num_query,
-                                n * num_heads * head_dims * num_points,
-                                chunk_numel)
+        chunks = _chunk_queries(
+            num_query, n * num_heads * head_dims * num_levels * num_points,
+            chunk_numel)
     needs_grad = torch.is_grad_enabled() and any(
         t.requires_grad
         for t in (value, sampling_locations, attention_weights))
     with torch.autocast(device_type=value.device.type, enabled=False):
-        value = value.to(compute_dtype)
-        sampling_locations = sampling_locations.to(compute_dtype)
-        attention_weights = attention_weights.to(compute_dtype)
+        maps = _to_maps(value.to(compute_dtype), shapes)
+        grids, weights = _flatten_heads(
+            sampling_locations.to(compute_dtype),
+            attention_weights.to(compute_dtype))
         outs = []
         for start, end in chunks:
-            args = (value, shapes, sampling_locations[:, start:end],
-                    attention_weights[:, start:end])
+            args = (maps, grids[:, start:end], weights[:, start:end])
             if needs_grad and use_checkpoint:
-                outs.append(
-                    checkpoint(multi_scale_deformable_attn_pytorch, *args,
-                               use_reentrant=False))
+                outs.append(checkpoint(_msda_core, *args,
+                                       use_reentrant=False))
             else:
-                outs.append(multi_scale_deformable_attn_pytorch(*args))
-        out = outs[0] if len(outs) == 1 else torch.cat(outs, dim=1)
-    return out.to(out_dtype)
+                outs.append(_msda_core(*args))
+        out = outs[0] if len(outs) == 1 else torch.cat(outs, dim=2)
+    return _finish(out, n).to(out_dtype)
 
 
 @MODELS.register_module()

@@ -42,6 +42,11 @@ def naive_msda(value: Tensor,
     _, n_query, _, n_levels, n_points, _ = sampling_locations.shape
     if query_indices is None:
         query_indices = range(n_query)
+    # per (batch, head, level) value map, (H_l * W_l, D), sliced once
+    maps = [[[
+        value[b, starts[lv]:starts[lv] + h * w, hd]
+        for lv, (h, w) in enumerate(shapes)
+    ] for hd in range(n_heads)] for b in range(n_batch)]
     batch_out = []
     for b in range(n_batch):
         query_out = []
@@ -51,7 +56,7 @@ def naive_msda(value: Tensor,
                 acc = value.new_zeros(dims)
                 for lv in range(n_levels):
                     hl, wl = shapes[lv]
-                    vmap = value[b, starts[lv]:starts[lv] + hl * wl, hd]
+                    vmap = maps[b][hd][lv]
                     for p in range(n_points):
                         loc = sampling_locations[b, q, hd, lv, p]
                         px = loc[0] * wl - 0.5
