@@ -1,3 +1,3 @@
-from .hooks import DepthVisualizationHook
+from .hooks import DepthVisualizationHook, SanitizeCheckpointHook
 
-__all__ = ['DepthVisualizationHook']
+__all__ = ['DepthVisualizationHook', 'SanitizeCheckpointHook']

@@ -1,6 +1,7 @@
 """init_model / inference_model on a tiny DenseDepth built from the demo
 config: checkpoint loading (weights_only), pretrained switched off, arrays,
 files, batches and cropping test pipelines."""
+import glob
 import os.path as osp
 
 import cv2
@@ -14,7 +15,9 @@ from depth.apis.inference import _pretrained_off
 from depth.structures import DepthDataSample
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(ROOT, 'configs', 'densedepth', 'r18_synthetic.py')
+# The CPU demo config (DenseDepth with a 5-level timm encoder).
+CONFIG = sorted(
+    glob.glob(osp.join(ROOT, 'configs', 'densedepth', '*_synthetic.py')))[0]
 
 # Shrink only the decoder width; a missing backbone weight file must not
 # matter because init_model switches pretrained weights off.
@@ -125,12 +128,13 @@ def test_inference_batch_of_mixed_sizes(model, tmp_path):
     assert isinstance(results, list) and len(results) == 2
     assert results[0].pred_depth_map.shape == (40, 60)
     assert results[1].pred_depth_map.shape == (33, 47)
-    # a batch gives the same prediction as one image at a time (the
-    # padding is bottom/right and cropped away; the decoder sees the same
-    # pixels only when the padded size is the same, which it is here)
+    # a batch gives the same prediction as one image at a time: both are
+    # padded (bottom/right) to 64x64 here, and the padding is cropped away
+    # (up to float rounding of batched kernels)
     single = inference_model(model, a)
     torch.testing.assert_close(results[0].pred_depth_map.data,
-                               single.pred_depth_map.data)
+                               single.pred_depth_map.data, rtol=1e-4,
+                               atol=1e-4)
 
 
 def test_inference_keeps_crops_and_drops_depth_loading(checkpoint):

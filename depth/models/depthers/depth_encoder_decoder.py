@@ -134,7 +134,8 @@ class DepthEncoderDecoder(BaseDepther):
             batch_img_metas = [
                 dict(ori_shape=shape, img_shape=shape, pad_shape=shape,
                      batch_input_shape=shape)
-            ] * inputs.shape[0]
+                for _ in range(inputs.shape[0])
+            ]
         depth = self.inference(inputs, batch_img_metas)
         return self.postprocess_result(depth, data_samples)
 
