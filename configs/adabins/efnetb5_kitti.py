@@ -10,9 +10,9 @@ _base_ = [
     '../_base_/models/adabins_efnetb5.py', '../_base_/datasets/kitti.py',
     '../_base_/default_runtime.py'
 ]
-# The schedule is written out here (not taken from
-# _base_/schedules/schedule_onecycle_38k.py, whose default_hooks would
-# clash with default_runtime.py's among the bases).
+# The schedule is written out here rather than taken from
+# _base_/schedules/schedule_onecycle_38k.py: the recipe counts 24 epochs
+# (not 38,400 iterations), evaluates every epoch and cycles momentum.
 num_gpus = 2
 batch_size = 8  # per GPU: 2 x 8 = 16
 iters_per_epoch = 1447  # 23,158 images / 16
