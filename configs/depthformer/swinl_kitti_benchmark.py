@@ -4,8 +4,10 @@
 # of the 500 test frames (format_only, see _base_/datasets/kitti_benchmark).
 #   GPUs: 8 x 2 images = batch 16; 38,400 iterations; the schedule and
 #   optimiser of swinl_kitti.py. No numbers were released for this config.
-#   Train: bash tools/dist_train.sh configs/depthformer/swinl_kitti_benchmark.py 8
-#   Test:  python tools/test.py configs/depthformer/swinl_kitti_benchmark.py CKPT --tta
+#   Train: bash tools/dist_train.sh \
+#              configs/depthformer/swinl_kitti_benchmark.py 8
+#   Test:  python tools/test.py \
+#              configs/depthformer/swinl_kitti_benchmark.py CKPT --tta
 _base_ = [
     '../_base_/models/depthformer_swin.py',
     '../_base_/datasets/kitti_benchmark.py', '../_base_/default_runtime.py',

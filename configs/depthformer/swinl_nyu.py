@@ -7,7 +7,8 @@
 #   Test:  python tools/test.py configs/depthformer/swinl_nyu.py CKPT --tta
 _base_ = [
     '../_base_/models/depthformer_swin.py', '../_base_/datasets/nyu.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/schedule_cosine_38k.py'
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_cosine_38k.py'
 ]
 num_gpus = 8
 batch_size = 2  # per GPU: 8 x 2 = 16

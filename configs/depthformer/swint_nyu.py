@@ -9,7 +9,8 @@
 #   Test:  python tools/test.py configs/depthformer/swint_nyu.py CKPT --tta
 _base_ = [
     '../_base_/models/depthformer_swin.py', '../_base_/datasets/nyu.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/schedule_cosine_38k.py'
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_cosine_38k.py'
 ]
 num_gpus = 2
 batch_size = 8  # per GPU: 2 x 8 = 16

@@ -42,8 +42,8 @@ def parse_args():
     parser.add_argument('config', help='config file')
     parser.add_argument(
         '--shape', type=int, nargs=2, metavar=('H', 'W'),
-        help='input size; defaults to the config crop_size or 352 704, '
-        'rounded up to a multiple of 32')
+        help='input size; defaults to the config\'s crop_size (or img_size, '
+        'else 352 704), rounded up to a multiple of 32')
     parser.add_argument('--params-only', action='store_true',
                         help='skip the FLOP count (no forward pass)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -102,8 +102,8 @@ def sdpa_flop_jit(inputs, outputs) -> int:
 
 def input_shape(cfg, shape):
     if shape is None:
-        crop = cfg.get('crop_size', None)
-        shape = tuple(crop) if crop is not None else (352, 704)
+        size = cfg.get('crop_size', None) or cfg.get('img_size', None)
+        shape = tuple(size) if size is not None else (352, 704)
     h, w = (-(-int(s) // 32) * 32 for s in shape)
     return h, w
 

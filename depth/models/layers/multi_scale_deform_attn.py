@@ -132,7 +132,8 @@ def multi_scale_deformable_attn_pytorch(value: Tensor,
 
     For every query ``q`` and head ``h``::
 
-        out[q, h] = sum_{l, p} A[q, h, l, p] * bilinear(V_l[h], loc[q, h, l, p])
+        out[q, h] = sum_{l, p} A[q, h, l, p] *
+                    bilinear(V_l[h], loc[q, h, l, p])
 
     where ``bilinear`` samples the level-``l`` value map at the normalised
     location ``(x, y)`` in ``[0, 1]`` (0 and 1 are the outer edges of the
@@ -163,7 +164,8 @@ def multi_scale_deformable_attn(value: Tensor,
                                 spatial_shapes: ShapesType,
                                 sampling_locations: Tensor,
                                 attention_weights: Tensor,
-                                chunk_numel: Optional[int] = DEFAULT_CHUNK_NUMEL,
+                                chunk_numel: Optional[int] = (
+                                    DEFAULT_CHUNK_NUMEL),
                                 use_checkpoint: bool = True) -> Tensor:
     """Memory-bounded :func:`multi_scale_deformable_attn_pytorch`.
 

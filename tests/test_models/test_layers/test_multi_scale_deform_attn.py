@@ -79,11 +79,11 @@ def test_gradcheck_plain_and_checkpointed():
     value, ss, loc, w = _inputs(1, [(3, 4), (2, 2)], 2, 2, 3, 2, seed=1,
                                 grad=True)
     assert torch.autograd.gradcheck(
-        lambda v, l, a: multi_scale_deformable_attn_pytorch(v, ss, l, a),
+        lambda v, loc_, a: multi_scale_deformable_attn_pytorch(v, ss, loc_, a),
         (value, loc, w), eps=1e-6, atol=1e-5)
     assert torch.autograd.gradcheck(
-        lambda v, l, a: multi_scale_deformable_attn(
-            v, ss, l, a, chunk_numel=2 * 2 * 2),
+        lambda v, loc_, a: multi_scale_deformable_attn(
+            v, ss, loc_, a, chunk_numel=2 * 2 * 2),
         (value, loc, w), eps=1e-6, atol=1e-5)
 
 

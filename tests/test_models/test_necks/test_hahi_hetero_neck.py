@@ -59,8 +59,8 @@ def test_init():
 
 
 def test_reference_points():
-    ref = HAHIHeteroNeck.pixel_centre_reference_points([(2, 4), (1, 2)],
-                                                      torch.device('cpu'))
+    ref = HAHIHeteroNeck.pixel_centre_reference_points(
+        [(2, 4), (1, 2)], torch.device('cpu'))
     assert ref.shape == (1, 10, 2)
     assert torch.allclose(ref[0, 0], torch.tensor([0.125, 0.25]))
     assert torch.allclose(ref[0, 7], torch.tensor([0.875, 0.75]))
