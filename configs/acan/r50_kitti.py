@@ -23,40 +23,22 @@ model = dict(
         pretrained='pretrain/resnet50_tv_in1k.pth'),
     decode_head=dict(min_depth=1.0, max_depth=80.0))
 
-# "The original resolution is 375x1242, and [images] are resized to
-# 160x512": the whole frame, no crop (the aspect ratio changes slightly).
-# Depth is resized with nearest neighbour (values are never interpolated).
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation'),
-    dict(type='Resize', scale=(input_size[1], input_size[0]),
-         keep_ratio=False),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='ColorAug', prob=0.5, gamma_range=(0.9, 1.1),
-         brightness_range=(0.9, 1.1), color_range=(0.9, 1.1)),
-    dict(type='PackDepthInputs'),
-]
-# Test at the training scale. The framework cannot yet resize the image
-# alone (image and ground truth must keep the same shape), so the ground
-# truth is resized too (nearest: a uniform subsample of the LiDAR points)
-# and the KBCrop over the whole 160x512 frame is a no-op crop whose effect
-# is to set ori_shape to 160x512, the frame the metric compares in. The
-# Garg crop fractions are then applied to the resized full frame (Garg's
-# own definition) rather than to the 352x1216 KB frame.
+# Test at the training scale: only the image is resized (the depth map is
+# loaded after Resize, so it keeps its full 375x1242 resolution); the
+# prediction is resized back to the original frame by the depther and the
+# Garg crop fractions are applied to the full frame (Garg's definition).
 test_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation'),
     dict(type='Resize', scale=(input_size[1], input_size[0]),
          keep_ratio=False),
-    dict(type='KBCrop', height=input_size[0], width=input_size[1]),
+    dict(type='LoadDepthAnnotation'),
     dict(type='PackDepthInputs'),
 ]
 tta_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation'),
     dict(type='Resize', scale=(input_size[1], input_size[0]),
          keep_ratio=False),
-    dict(type='KBCrop', height=input_size[0], width=input_size[1]),
+    dict(type='LoadDepthAnnotation'),
     dict(type='TestTimeAug',
          transforms=[[dict(type='RandomFlip', prob=0.),
                       dict(type='RandomFlip', prob=1.)],

@@ -212,3 +212,31 @@ def test_timm_backbone_keeps_activations_through_syncbn_revert():
         out = reverted.eval()(x)  # new norms are created in train mode
     for a, b in zip(ref, out):
         assert torch.allclose(a, b)
+
+
+def test_image_only_test_resize_evaluates_at_full_gt_resolution(tmp_path):
+    """Resize before LoadDepthAnnotation: the network sees the small image,
+    the prediction comes back at the ground truth's full resolution."""
+    import cv2
+    import numpy as np
+    from mmengine.dataset import Compose
+    img = np.random.randint(0, 255, (60, 90, 3), np.uint8)
+    gt = (np.random.rand(60, 90) * 5000 + 500).astype(np.uint16)
+    cv2.imwrite(str(tmp_path / 'img.png'), img)
+    cv2.imwrite(str(tmp_path / 'gt.png'), gt)
+    pipeline = Compose([
+        dict(type='LoadImageFromFile'),
+        dict(type='Resize', scale=(48, 32), keep_ratio=False),
+        dict(type='LoadDepthAnnotation'),
+        dict(type='PackDepthInputs'),
+    ])
+    data = pipeline(dict(img_path=str(tmp_path / 'img.png'),
+                         depth_map_path=str(tmp_path / 'gt.png'),
+                         depth_scale=1000., depth_fields=[]))
+    assert data['inputs'].shape == (3, 32, 48)
+    model = tiny_depther()
+    model.eval()
+    out = model.test_step(dict(inputs=[data['inputs']],
+                               data_samples=[data['data_samples']]))[0]
+    assert out.pred_depth_map.shape == (60, 90)
+    assert out.gt_depth_map.shape == (60, 90)
