@@ -23,6 +23,19 @@ model = dict(
         pretrained='pretrain/resnet50_tv_in1k.pth'),
     decode_head=dict(min_depth=1.0, max_depth=80.0))
 
+# "The original resolution is 375x1242, and [images] are resized to
+# 160x512": the whole frame, no crop (the aspect ratio changes slightly).
+# Depth is resized with nearest neighbour (values are never interpolated).
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadDepthAnnotation'),
+    dict(type='Resize', scale=(input_size[1], input_size[0]),
+         keep_ratio=False),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='ColorAug', prob=0.5, gamma_range=(0.9, 1.1),
+         brightness_range=(0.9, 1.1), color_range=(0.9, 1.1)),
+    dict(type='PackDepthInputs'),
+]
 # Test at the training scale: only the image is resized (the depth map is
 # loaded after Resize, so it keeps its full 375x1242 resolution); the
 # prediction is resized back to the original frame by the depther and the

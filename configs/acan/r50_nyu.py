@@ -25,6 +25,20 @@ model = dict(
         pretrained='pretrain/resnet50_tv_in1k.pth'),
     decode_head=dict(min_depth=0.5, max_depth=10.0))
 
+# Augmentations "following [6]": rotation, flips, colour/contrast (Eigen's
+# random scaling with depth / s is not available as a transform here).
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadDepthAnnotation'),
+    dict(type='Resize', scale=(scaled_size[1], scaled_size[0]),
+         keep_ratio=False),
+    dict(type='RandomRotate', prob=0.5, degree=5.0),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='ColorAug', prob=0.5, gamma_range=(0.9, 1.1),
+         brightness_range=(0.75, 1.25), color_range=(0.9, 1.1)),
+    dict(type='PackDepthInputs'),
+]
 # Test at the training scale: only the image is resized (the depth map is
 # loaded after Resize and keeps its 480x640 resolution); the prediction is
 # resized back to 480x640 and evaluated with the standard Eigen crop.
