@@ -1,7 +1,7 @@
 """Train a depther.
 
 Examples:
-    python tools/train.py configs/densedepth/r18_synthetic.py
+    python tools/train.py configs/densedepth/mobilenetv2_synthetic.py
     python tools/train.py CONFIG --resume            # latest checkpoint
     python tools/train.py CONFIG --amp --cfg-options train_dataloader.batch_size=4
     bash tools/dist_train.sh CONFIG 8
