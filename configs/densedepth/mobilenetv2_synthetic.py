@@ -1,5 +1,5 @@
-# The demo: a small DenseDepth (MobileNetV2-0.5 encoder from timm, random
-# init, 0.6M parameters) trained on the embedded synthetic dataset on CPU in
+# The demo: a small DenseDepth (MobileNetV2 encoder from timm, random
+# init, 2.5M parameters) trained on the embedded synthetic dataset on CPU in
 # a few minutes. It logs the final abs_rel next to the constant-median
 # baseline.
 _base_ = [
@@ -9,10 +9,10 @@ _base_ = [
 max_iters = 1500
 val_interval = 500
 model = dict(
-    backbone=dict(model_name='mobilenetv2_050'),
+    backbone=dict(model_name='mobilenetv2_100'),
     decode_head=dict(
-        in_channels=[8, 16, 16, 48, 160],
-        up_sample_channels=[32, 32, 48, 96, 160],
+        in_channels=[16, 24, 32, 96, 320],
+        up_sample_channels=[32, 32, 48, 96, 320],
         channels=32,
         max_depth=20,
         scale_up=True,
