@@ -5,8 +5,9 @@
 # paths as the Swin-T/L recipes; it logs the final abs_rel next to the
 # constant-median baseline. SigLoss starts with its warm-up (mean term
 # only for 100 iterations), the original README's remedy for direct
-# regression collapsing: from scratch, the variance term otherwise pulls
-# the pixels still above the ReLU down to the dead ones (loss stuck at ~3).
+# regression collapsing: a first run without it collapsed (loss stuck at
+# ~3, zero gradients; the variance term can pull the pixels still above
+# the output ReLU down to the dead ones).
 #   Train: python tools/train.py configs/depthformer/swint-tiny_synthetic.py
 _base_ = [
     '../_base_/models/depthformer_swin.py', '../_base_/datasets/synthetic.py',
