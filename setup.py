@@ -21,7 +21,7 @@ setup(
     packages=find_packages(exclude=('configs', 'tools', 'tests', 'docs')),
     python_requires='>=3.9',
     install_requires=[
-        'torch>=2.1',
+        'torch>=2.6',
         'torchvision',
         'mmengine>=0.10.0,<0.11.0',
         'mmcv-lite>=2.0.0',

@@ -10,7 +10,7 @@ from torch import Tensor
 from depth.models.layers.mini_vit import MiniViT
 from depth.registry import MODELS
 from depth.utils import OptConfigType, SampleList
-from .base_depth_head import input_shape, stack_gt_depth
+from .base_depth_head import stack_gt_depth
 from .densedepth_head import DenseDepthHead
 
 BINS_STRATEGIES = ('adaptive', 'uniform', 'log', 'trained')
@@ -240,5 +240,6 @@ class AdabinsHead(DenseDepthHead):
 
     def predict_by_feat(self, outputs: Dict[str, Tensor],
                         batch_img_metas: List[dict]) -> Tensor:
-        """Depth ``(N, 1, H_in, W_in)`` resized to the batch input shape."""
-        return self.resize(outputs['depth'], input_shape(batch_img_metas))
+        """Depth ``(N, 1, H_in, W_in)``: clamped at the head's resolution,
+        then resized to the batch input shape."""
+        return super().predict_by_feat(outputs['depth'], batch_img_metas)

@@ -440,4 +440,5 @@ class OrdinalRegressionHead(BaseDepthHead):
                         inference: Optional[str] = None) -> Tensor:
         """Upsample the logits to the batch input size and decode depth."""
         logits = self.resize(outputs['logits'], input_shape(batch_img_metas))
-        return self.decode_depth(logits, inference)
+        return self.decode_depth(logits, inference).clamp(
+            min=self.min_depth, max=self.max_depth)

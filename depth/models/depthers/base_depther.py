@@ -89,6 +89,11 @@ class BaseDepther(BaseModel, metaclass=ABCMeta):
         test-time flip, resize bilinearly to ``ori_shape``, clamp to the
         head's ``[min_depth, max_depth]``.
 
+        The heads already clamp at their own resolution before resizing to
+        the input (the original toolbox's order, see
+        :meth:`BaseDepthHead.predict_by_feat`), so for them the final clamp
+        only guarantees the range; it matters for a head that does not.
+
         Args:
             depth (Tensor): ``(N, 1, H_pad, W_pad)``.
             data_samples (list[DepthDataSample], optional): Meta of each
