@@ -363,7 +363,7 @@ def resize_rel_pos_bias_table(table: Tensor, new_len: int) -> Tensor:
         table.dtype)
 
 
-def _mmseg_merging_to_official(t: Tensor) -> Tensor:
+def unfold_merging_to_official(t: Tensor) -> Tensor:
     """mmseg's PatchMerging (``nn.Unfold``) orders the 4C inputs as
     ``c * 4 + (2 * row + col)``; official as ``k * C + c`` with ``k`` over
     ``[(0, 0), (1, 0), (0, 1), (1, 1)]``."""
@@ -425,6 +425,6 @@ def convert_swin_state_dict(state_dict: Dict[str, Tensor]
             key = key.replace('ffn.layers.0.0.', 'mlp.fc1.')
             key = key.replace('ffn.layers.1.', 'mlp.fc2.')
             if '.downsample.' in key:
-                val = _mmseg_merging_to_official(val)
+                val = unfold_merging_to_official(val)
         out[key] = val
     return out, layout
