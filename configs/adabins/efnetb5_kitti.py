@@ -5,6 +5,8 @@
 #   div 100, 30% warm-up) with beta1 cycling 0.95 -> 0.85 -> 0.95; grad
 #   clip 0.1; SyncBN; SigLoss x10 + chamfer x0.1.
 #   Train: bash tools/dist_train.sh configs/adabins/efnetb5_kitti.py 2
+#   Official weights: python tools/model_converters/adabins2depth.py
+#     AdaBins_kitti.pt checkpoints/adabins_efnetb5_kitti.pth (see README.md)
 #   Test:  python tools/test.py configs/adabins/efnetb5_kitti.py CKPT --tta
 _base_ = [
     '../_base_/models/adabins_efnetb5.py', '../_base_/datasets/kitti.py',
@@ -25,8 +27,12 @@ model = dict(
     decode_head=dict(
         min_depth=1e-3,
         max_depth=80,
-        # Token grid of a 352x704 crop: decoder at H/2, patches of 16.
-        pos_embed_size=(11, 22)))
+        # The released model's settings come from the base (bins_eps=0.1,
+        # flat 500-row positional table, bottleneck_padding=1). The paper's
+        # variant: bins_eps=1e-3, bottleneck_padding=0,
+        # pos_embed_type='grid', pos_embed_size=(11, 22) (the token grid of
+        # a 352x704 crop: decoder at H/2, patches of 16).
+    ))
 
 train_dataloader = dict(batch_size=batch_size)
 

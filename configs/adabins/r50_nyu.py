@@ -34,7 +34,12 @@ model = dict(
         in_channels=[64, 256, 512, 1024, 2048],
         min_depth=1e-3,
         max_depth=10,
-        pos_embed_size=(13, 17)))
+        # The paper's variant (the base holds the released AdaBins code's
+        # settings: bins_eps=0.1, flat 500-row table, bottleneck_padding=1).
+        bins_eps=1e-3,
+        pos_embed_type='grid',
+        pos_embed_size=(13, 17),
+        bottleneck_padding=0))
 
 train_dataloader = dict(batch_size=batch_size)
 

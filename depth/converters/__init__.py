@@ -8,8 +8,10 @@ from .key_rule import KeyRule, apply_key_rules
 from .release_io import (RELEASE_SAFE_GLOBALS, load_release, save_converted,
                          strip_prefix, unwrap_state_dict)
 from .strict_load import check_strict_load
+from .adabins import convert_adabins_state_dict, fold_conv_biases
 
 __all__ = [
     'KeyRule', 'apply_key_rules', 'RELEASE_SAFE_GLOBALS', 'load_release',
-    'save_converted', 'strip_prefix', 'unwrap_state_dict', 'check_strict_load'
+    'save_converted', 'strip_prefix', 'unwrap_state_dict', 'check_strict_load',
+    'convert_adabins_state_dict', 'fold_conv_biases'
 ]

@@ -2,6 +2,14 @@
 # (AdvProp weights), DenseDepth U-Net decoder to 128 channels at H/2, the
 # mini-ViT (p=16, E=128, 4 layers, 4 heads, C=128 queries, MLP 1024) and
 # hybrid regression over 256 adaptive bins. ~78 M parameters.
+# Settings of the released code (shariqfarooq123/AdaBins), so that its
+# converted weights (tools/model_converters/adabins2depth.py) give its
+# predictions: bins_eps=0.1, a flat 500-row positional table, padding=1 on
+# the decoder's first 1x1 conv, no test-time padding. The paper's variant
+# is these overrides (model.decode_head unless noted):
+#   bins_eps=1e-3, bottleneck_padding=0, pos_embed_type='grid',
+#   pos_embed_size=<training token grid> (NYU 416x544: (13, 17); KITTI
+#   352x704: (11, 22)). Test-time padding stays off in both.
 data_preprocessor = dict(
     type='DepthDataPreprocessor',
     # ImageNet statistics, as the original AdaBins and the original toolbox
@@ -11,7 +19,11 @@ data_preprocessor = dict(
     bgr_to_rgb=True,
     size_divisor=32,
     pad_val=0,
-    depth_pad_val=0)
+    depth_pad_val=0,
+    # The original predicts on the unpadded image: padding to a multiple of
+    # 32 at test time would change every prediction (the encoder's 'same'
+    # padding and the mini-ViT's tokens see the padded border).
+    test_cfg=dict(size_divisor=None))
 model = dict(
     type='DepthEncoderDecoder',
     data_preprocessor=data_preprocessor,
@@ -30,15 +42,21 @@ model = dict(
         channels=128,
         n_bins=256,
         bins_strategy='adaptive',  # Table 2: 'uniform', 'log', 'trained'
-        bins_eps=1e-3,  # Eq. (1) (the original code uses 0.1)
+        bins_eps=0.1,  # the released code (Eq. (1) of the paper: 1e-3)
         patch_size=16,
         num_queries=128,
         num_layers=4,
         num_heads=4,
         feedforward_channels=1024,
-        # Learned positional-encoding grid, resized to any token grid; the
-        # dataset configs set it to their training grid.
-        pos_embed_size=(16, 16),
+        # The released code's positional encoding: the first S rows of a
+        # learned 500-row table for S tokens (inputs up to 500 tokens, e.g.
+        # 480x640 = 15x20, 352x1216 = 11x38). 'grid' + pos_embed_size is the
+        # variant resized to any input.
+        pos_embed_type='flat',
+        num_pos_embeds=500,
+        # The released decoder's 1x1 conv has padding=1 (its output grows by
+        # 2 pixels before the first upsampling); the paper's: 0.
+        bottleneck_padding=1,
         align_corners=True,
         min_depth=1e-3,
         max_depth=10,

@@ -4,6 +4,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmcv.cnn import ConvModule
 from mmengine.logging import print_log
 from torch import Tensor
 
@@ -48,10 +49,19 @@ class AdabinsHead(DenseDepthHead):
     regression; the fixed ones build no MLP head. The chamfer loss is only
     applied when the centres can learn (``'adaptive'``, ``'trained'``).
 
-    Differences from the original code, on purpose: ``eps`` in Eq. (1) is
-    the paper's 1e-3 (the code adds 0.1; set ``bins_eps=0.1`` for that);
-    the mini-ViT positional encoding works at any input size (see
-    :class:`MiniViT`).
+    The defaults follow the paper. The released AdaBins code (and its
+    weights, see ``depth/converters/adabins.py``) differs in three places,
+    each an option (the ``configs/adabins/efnetb5_*.py`` recipes set the
+    released values):
+
+    - ``bins_eps``: the paper's 1e-3 in Eq. (1); the code adds 0.1.
+    - ``pos_embed_type``: a positional grid resized to any input
+      (``'grid'``, default) or the code's flat table of 500 rows
+      (``'flat'``), see :class:`MiniViT`.
+    - ``bottleneck_padding``: the decoder's first 1x1 conv has
+      ``padding=1`` in the code, so its output (the deepest level) grows by
+      2 pixels in each dimension, filled with the conv's bias, before the
+      first upsampling; 0 (default) keeps the level's size.
 
     Args:
         n_bins (int): Number of bins N. Defaults to 256.
@@ -70,9 +80,15 @@ class AdabinsHead(DenseDepthHead):
             Defaults to 256.
         transformer_dropout (float): Dropout in the Transformer layers.
             Defaults to 0.1.
+        pos_embed_type (str): ``'grid'`` or ``'flat'`` (the released
+            code). Defaults to 'grid'.
         pos_embed_size (Sequence[int]): Grid of the learned positional
-            encoding (set it to the training token grid). Defaults to
-            (16, 16).
+            encoding (set it to the training token grid; ``'grid'`` only).
+            Defaults to (16, 16).
+        num_pos_embeds (int): Rows of the flat positional table
+            (``'flat'`` only). Defaults to 500.
+        bottleneck_padding (int): Zero padding of the decoder's first 1x1
+            conv (the released code: 1). Defaults to 0.
         loss_chamfer (dict, optional): Bin-centre loss config. Defaults to
             ``BinsChamferLoss`` with weight 0.1; None disables it.
         **kwargs: :class:`DenseDepthHead` arguments (``in_channels``,
@@ -99,7 +115,10 @@ class AdabinsHead(DenseDepthHead):
                  feedforward_channels: int = 1024,
                  regressor_channels: int = 256,
                  transformer_dropout: float = 0.1,
+                 pos_embed_type: str = 'grid',
                  pos_embed_size: Sequence[int] = (16, 16),
+                 num_pos_embeds: int = 500,
+                 bottleneck_padding: int = 0,
                  loss_chamfer: OptConfigType = dict(
                      type='BinsChamferLoss', loss_weight=0.1),
                  **kwargs) -> None:
@@ -119,11 +138,24 @@ class AdabinsHead(DenseDepthHead):
         if bins_eps <= 0:
             raise ValueError(f'AdabinsHead: bins_eps must be > 0, got '
                              f'{bins_eps}')
+        if bottleneck_padding < 0:
+            raise ValueError('AdabinsHead: bottleneck_padding must be >= 0, '
+                             f'got {bottleneck_padding}')
+        if bottleneck_padding and self.fpn:
+            raise ValueError('AdabinsHead: bottleneck_padding applies to the '
+                             'U-Net decoder, not fpn=True')
         self.n_bins = n_bins
         self.bins_strategy = bins_strategy
         self.bins_eps = bins_eps
+        self.bottleneck_padding = bottleneck_padding
         # The U-Net's direct depth conv is replaced by the AdaBins module.
         del self.conv_depth
+        if bottleneck_padding:
+            first = self.conv_list[0]
+            self.conv_list[0] = ConvModule(
+                first.in_channels, first.out_channels, 1,
+                padding=bottleneck_padding, act_cfg=None,
+                conv_cfg=self.conv_cfg)
 
         self.decode_final_conv = nn.Conv2d(
             self.channels, self.channels, 3, padding=1)
@@ -138,7 +170,9 @@ class AdabinsHead(DenseDepthHead):
             out_channels=n_bins if bins_strategy == 'adaptive' else None,
             head_channels=regressor_channels,
             dropout=transformer_dropout,
-            pos_embed_size=pos_embed_size)
+            pos_embed_type=pos_embed_type,
+            pos_embed_size=pos_embed_size,
+            num_pos_embeds=num_pos_embeds)
         self.conv_out = nn.Conv2d(num_queries, n_bins, 1)
 
         if bins_strategy == 'trained':

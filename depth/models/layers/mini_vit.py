@@ -11,6 +11,8 @@ from torch import Tensor
 
 from depth.utils import OptMultiConfig
 
+POS_EMBED_TYPES = ('grid', 'flat')
+
 
 class MiniViT(BaseModule):
     """The mini-ViT of AdaBins (Bhat et al., CVPR 2021, Sec. 3.2.1, Table 1).
@@ -29,16 +31,22 @@ class MiniViT(BaseModule):
        their dot product with ``conv3x3(x_d)`` at every pixel gives the
        ``num_queries`` *range-attention maps* ``R``.
 
-    Positional encoding (differs from the original code on purpose): the
-    original adds the first ``S`` rows of a learned ``500 x E`` table, which
-    caps the input at 500 tokens (AdaBins issues #5, #12, #40, #67) and ties
-    each row to a flat token index rather than a place in the image. Here
-    the learned encoding is a ``(E, H_pe, W_pe)`` grid (``pos_embed_size``)
-    bilinearly resized to the token grid ``(h / p, w / p)`` of every input,
-    as ViT/DeiT do when fine-tuning at a new resolution. Any input size
-    works; when the token grid equals ``pos_embed_size`` (set it to the
-    training grid, e.g. ``(13, 17)`` for NYU crops of 416x544 with the
-    decoder at H/2) there is no interpolation at all.
+    Positional encoding, ``pos_embed_type``:
+
+    - ``'grid'`` (default): a learned ``(E, H_pe, W_pe)`` grid
+      (``pos_embed_size``) bilinearly resized to the token grid
+      ``(h / p, w / p)`` of every input, as ViT/DeiT do when fine-tuning at
+      a new resolution. Any input size works; when the token grid equals
+      ``pos_embed_size`` (set it to the training grid, e.g. ``(13, 17)``
+      for NYU crops of 416x544 with the decoder at H/2) there is no
+      interpolation at all. Not in the original code.
+    - ``'flat'``: the original code's layout, needed for its released
+      weights: a learned table of ``num_pos_embeds`` (500) rows of E; the
+      ``S`` tokens, flattened row by row, get its first ``S`` rows. This
+      caps the input at ``num_pos_embeds`` tokens (AdaBins issues #5, #12,
+      #40, #67); more tokens raise a ``ValueError`` naming the sizes (no
+      silent interpolation), and each row is tied to a flat token index
+      rather than a place in the image.
 
     Small inputs: the queries are patch tokens, so at least
     ``num_queries + 1`` tokens are needed. If the token grid is smaller
@@ -64,8 +72,13 @@ class MiniViT(BaseModule):
         head_channels (int): Hidden width of the MLP head. Defaults to 256.
         dropout (float): Dropout of the Transformer layers. Defaults to 0.1
             (``nn.TransformerEncoderLayer``'s default, as the original).
+        pos_embed_type (str): ``'grid'`` or ``'flat'`` (see above).
+            Defaults to 'grid'.
         pos_embed_size (Sequence[int]): ``(H_pe, W_pe)`` of the learned
-            positional-encoding grid. Defaults to (16, 16).
+            positional-encoding grid (``'grid'`` only). Defaults to
+            (16, 16).
+        num_pos_embeds (int): Rows of the flat table (``'flat'`` only; the
+            released AdaBins models have 500). Defaults to 500.
         init_cfg (dict, optional): Initialisation config.
 
     Shapes:
@@ -85,26 +98,41 @@ class MiniViT(BaseModule):
                  out_channels: Optional[int] = 256,
                  head_channels: int = 256,
                  dropout: float = 0.1,
+                 pos_embed_type: str = 'grid',
                  pos_embed_size: Sequence[int] = (16, 16),
+                 num_pos_embeds: int = 500,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if embed_dims % num_heads != 0:
             raise ValueError(f'MiniViT: embed_dims ({embed_dims}) must be '
                              f'divisible by num_heads ({num_heads})')
-        if len(pos_embed_size) != 2 or min(pos_embed_size) < 1:
+        if pos_embed_type not in POS_EMBED_TYPES:
+            raise ValueError(f'MiniViT: pos_embed_type must be one of '
+                             f'{POS_EMBED_TYPES}, got {pos_embed_type!r}')
+        if pos_embed_type == 'grid' and (len(pos_embed_size) != 2
+                                         or min(pos_embed_size) < 1):
             raise ValueError('MiniViT: pos_embed_size must be (H, W) with '
                              f'positive entries, got {pos_embed_size}')
+        if pos_embed_type == 'flat' and num_pos_embeds < num_queries + 1:
+            raise ValueError(
+                f'MiniViT: num_pos_embeds ({num_pos_embeds}) must be at '
+                f'least num_queries + 1 ({num_queries + 1})')
         self.in_channels = in_channels
         self.embed_dims = embed_dims
         self.patch_size = patch_size
         self.num_queries = num_queries
         self.out_channels = out_channels
+        self.pos_embed_type = pos_embed_type
 
         self.patch_embed = nn.Conv2d(
             in_channels, embed_dims, kernel_size=patch_size,
             stride=patch_size)
-        self.pos_embed = nn.Parameter(
-            torch.zeros(1, embed_dims, *pos_embed_size))
+        if pos_embed_type == 'grid':
+            self.pos_embed = nn.Parameter(
+                torch.zeros(1, embed_dims, *pos_embed_size))
+        else:  # the original's (num_pos_embeds, E) table
+            self.pos_embed = nn.Parameter(
+                torch.zeros(num_pos_embeds, embed_dims))
         layer = nn.TransformerEncoderLayer(
             embed_dims, num_heads, dim_feedforward=feedforward_channels,
             dropout=dropout, batch_first=True)
@@ -149,8 +177,21 @@ class MiniViT(BaseModule):
             align_corners=False)
 
     def _pos_embed(self, grid: Tuple[int, int]) -> Tensor:
-        """The positional encoding resized to ``grid``: ``(1, S, E)``."""
+        """The positional encoding of a ``grid`` of tokens: ``(1, S, E)``
+        (the grid resized, or the first ``S`` rows of the flat table)."""
         pe = self.pos_embed
+        if self.pos_embed_type == 'flat':
+            num = grid[0] * grid[1]
+            if num > pe.shape[0]:
+                raise ValueError(
+                    f'MiniViT: the input gives a {grid[0]}x{grid[1]} grid '
+                    f'of {num} patch tokens, but the flat positional table '
+                    f"(pos_embed_type='flat', the released AdaBins layout) "
+                    f'has only {pe.shape[0]} rows. Use a smaller input '
+                    f'(at most {pe.shape[0]} tokens of {self.patch_size}x'
+                    f'{self.patch_size} pixels of the decoded feature), or '
+                    "pos_embed_type='grid'.")
+            return pe[:num][None]
         if tuple(pe.shape[-2:]) != tuple(grid):
             pe = F.interpolate(
                 pe, size=grid, mode='bilinear', align_corners=False)

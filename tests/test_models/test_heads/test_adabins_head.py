@@ -247,3 +247,46 @@ def test_in_depther():
         raw = model(inputs, mode='tensor')
     assert preds[0].pred_depth_map.data.shape == (1, 64, 96)
     assert set(raw) == {'depth', 'bin_edges', 'bin_centers'}
+
+
+def test_bottleneck_padding_released_layout():
+    torch.manual_seed(0)
+    head = tiny_head(bottleneck_padding=1)
+    x = feats()
+    # The 1x1 conv with padding=1 grows the deepest level (1x1 at 32x32) by
+    # 2 pixels per dimension; the border holds the conv's bias.
+    deep = head.conv_list[0](x[-1])
+    assert deep.shape[-2:] == (3, 3)
+    bias = head.conv_list[0].conv.bias
+    torch.testing.assert_close(deep[0, :, 0, 0], bias)
+    out = head(x)
+    assert out['depth'].shape == (2, 1, 16, 16)
+    # Same weights without the padding: another prediction.
+    plain = tiny_head()
+    plain.load_state_dict(head.state_dict())
+    plain.eval(), head.eval()
+    assert not torch.allclose(plain(x)['depth'], head(x)['depth'])
+    with pytest.raises(ValueError, match='bottleneck_padding'):
+        tiny_head(bottleneck_padding=-1)
+
+
+def test_flat_positional_table_in_head():
+    torch.manual_seed(0)
+    head = tiny_head(pos_embed_type='flat', num_pos_embeds=20).eval()
+    assert head.mini_vit.pos_embed.shape == (20, 16)
+    # 32x32 input -> 16x16 map -> 4x4 = 16 tokens <= 20 rows.
+    assert head(feats())['depth'].shape == (2, 1, 16, 16)
+    # 64x64 input -> 8x8 = 64 tokens > 20 rows: a clear error.
+    with pytest.raises(ValueError, match='64 patch tokens.*only 20 rows'):
+        head(feats(1, 64, 64))
+    with pytest.raises(ValueError, match='pos_embed_type'):
+        tiny_head(pos_embed_type='sine')
+    with pytest.raises(ValueError, match='num_pos_embeds'):
+        tiny_head(pos_embed_type='flat', num_pos_embeds=4)
+
+
+def test_released_code_eps():
+    head = tiny_head(n_bins=3, bins_eps=0.1)
+    widths = head.normalize_widths(torch.tensor([[-1.0, 0.0, 1.0]]))
+    expected = torch.tensor([[0.1, 0.1, 1.1]]) / 1.3
+    torch.testing.assert_close(widths, expected)
