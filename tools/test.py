@@ -36,6 +36,12 @@ def parse_args():
     parser.add_argument(
         '--wait-time', type=float, default=2, help='display interval (s)')
     parser.add_argument(
+        '--non-strict', action='store_true',
+        help='load the checkpoint even if keys are missing, unexpected or '
+        'mis-shaped (by default that is an error listing them: a model '
+        'with randomly initialised parts must not be evaluated under a '
+        "trained model's name)")
+    parser.add_argument(
         '--tta', action='store_true',
         help='test-time augmentation: average with the flipped image')
     parser.add_argument(
@@ -83,7 +89,8 @@ def main():
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = args.checkpoint
+    # loaded below, strictly, rather than by the runner (non-strict)
+    cfg.load_from = None
 
     if args.show or args.show_dir:
         cfg = trigger_visualization_hook(cfg, args)
@@ -106,6 +113,8 @@ def main():
 
     setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
+    runner.load_checkpoint(
+        args.checkpoint, map_location='cpu', strict=not args.non_strict)
     runner.test()
 
 

@@ -108,7 +108,8 @@ def _dataset_meta_from_cfg(cfg: Config) -> dict:
 def init_model(config: Union[str, os.PathLike, Config],
                checkpoint: Optional[str] = None,
                device: str = 'cpu',
-               cfg_options: Optional[dict] = None) -> nn.Module:
+               cfg_options: Optional[dict] = None,
+               strict: bool = True) -> nn.Module:
     """Build a depther from a config and load a checkpoint.
 
     Pretrained weights named in the config are switched off first (every
@@ -130,6 +131,9 @@ def init_model(config: Union[str, os.PathLike, Config],
             Defaults to 'cpu'.
         cfg_options (dict, optional): Overrides merged into the config,
             e.g. ``{'model.decode_head.max_depth': 80}``.
+        strict (bool): Refuse a checkpoint with missing, unexpected or
+            mis-shaped keys (a ``RuntimeError`` listing them), so that no
+            part of the model is silently left random. Defaults to True.
 
     Returns:
         nn.Module: The depther in eval mode, with ``model.cfg`` (the config
@@ -159,7 +163,8 @@ def init_model(config: Union[str, os.PathLike, Config],
 
     dataset_meta = None
     if checkpoint is not None:
-        ckpt = load_checkpoint(model, checkpoint, map_location='cpu')
+        ckpt = load_checkpoint(
+            model, checkpoint, map_location='cpu', strict=strict)
         meta = ckpt.get('meta') if isinstance(ckpt, dict) else None
         if isinstance(meta, dict):
             dataset_meta = meta.get('dataset_meta')

@@ -289,6 +289,21 @@ def test_command_line_and_test_tool(tmp_path):
             timeout=600)
         assert proc.returncode == 0, proc.stderr[-3000:]
         assert 'abs_rel' in proc.stdout + proc.stderr
+    # a checkpoint that does not fit is refused by test.py and init_model
+    broken = dict(saved, state_dict=dict(saved['state_dict']))
+    del broken['state_dict']['neck.level_embed']
+    bad = str(tmp_path / 'broken.pth')
+    torch.save(broken, bad)
+    proc = subprocess.run(
+        [sys.executable, 'tools/test.py', TINY_CONFIG, bad, '--work-dir',
+         str(tmp_path / 'work'), '--cfg-options'] + opts, cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=600)
+    assert proc.returncode != 0
+    assert 'missing keys in source state_dict: neck.level_embed' in \
+        proc.stderr, proc.stderr[-2000:]
+    with pytest.raises(RuntimeError, match='neck.level_embed'):
+        init_model(TINY_CONFIG, bad)
+    init_model(TINY_CONFIG, bad, strict=False)  # the documented escape
     # no family recognised -> exit with a message naming the file
     write_release(src, {'foo.weight': torch.zeros(1)})
     proc = subprocess.run(
