@@ -240,3 +240,42 @@ def test_image_only_test_resize_evaluates_at_full_gt_resolution(tmp_path):
                                data_samples=[data['data_samples']]))[0]
     assert out.pred_depth_map.shape == (60, 90)
     assert out.gt_depth_map.shape == (60, 90)
+
+
+def test_clamp_at_head_resolution_then_resize():
+    """The original order: clamp the head output to [min_depth, max_depth]
+    first, then resize. Head output [5, 20] (max_depth 10) resized to 3
+    pixels (align_corners=True): clamp first gives [5, 7.5, 10]; resizing
+    first would give [5, 12.5, 20] -> [5, 10, 10]."""
+    model = tiny_depther()
+    head = model.decode_head
+    out = torch.tensor([[[[5., 20.]]]])
+    metas = [dict(batch_input_shape=(1, 3), img_shape=(1, 3),
+                  ori_shape=(1, 3))]
+    pred = head.predict_by_feat(out, metas)
+    assert pred.flatten().tolist() == [5.0, 7.5, 10.0]
+    s = DepthDataSample(metainfo=metas[0])
+    final = model.postprocess_result(pred, [s])[0].pred_depth_map.data
+    assert final.flatten().tolist() == [5.0, 7.5, 10.0]
+    # and below min_depth (0.5): [0, 2] -> [0.5, 1.25, 2]
+    pred = head.predict_by_feat(torch.tensor([[[[0., 2.]]]]), metas)
+    assert pred.flatten().tolist() == [0.5, 1.25, 2.0]
+
+
+def test_depthformer_and_adabins_do_not_pad_at_test_time():
+    """Test-time padding changes predictions at sizes that are not
+    multiples of 32; the release configs run unpadded (the original)."""
+    from mmengine.config import Config
+    import os.path as osp
+    root = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
+        osp.abspath(__file__)))))
+    for name in ('depthformer_swin.py', 'adabins_efnetb5.py'):
+        cfg = Config.fromfile(osp.join(root, 'configs', '_base_', 'models',
+                                       name))
+        pre = MODELS.build(cfg.data_preprocessor)
+        img = torch.randint(0, 256, (3, 100, 150), dtype=torch.uint8)
+        s = _sample(100, 150)
+        out = pre(dict(inputs=[img], data_samples=[s]), False)
+        assert out['inputs'].shape == (1, 3, 100, 150), name
+        out = pre(dict(inputs=[img], data_samples=[_sample(100, 150)]), True)
+        assert out['inputs'].shape == (1, 3, 128, 160), name
