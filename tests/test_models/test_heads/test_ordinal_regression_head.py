@@ -163,8 +163,13 @@ def test_head_forward_loss_predict():
         hard = head.predict((x, ), metas, dict(inference='hard'))
         logits = head.resize(head((x, ))['logits'], (32, 48))
         assert soft.shape == (2, 1, 32, 48)
-        assert torch.equal(soft, head.decode_depth(logits, 'soft'))
-        assert torch.equal(hard, head.decode_depth(logits, 'hard'))
+        # decoded at the input size, then clamped to the depth range
+        lo, hi = head.min_depth, head.max_depth
+        assert torch.equal(soft, head.decode_depth(logits, 'soft').clamp(
+            lo, hi))
+        assert torch.equal(hard, head.decode_depth(logits, 'hard').clamp(
+            lo, hi))
+        assert hard.max() <= hi and hard.min() >= lo
         head.inference = 'hard'
         assert torch.equal(head.predict((x, ), metas, None), hard)
     with pytest.raises(ValueError, match='inference'):
