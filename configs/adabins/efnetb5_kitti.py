@@ -6,7 +6,8 @@
 #   clip 0.1; SyncBN; SigLoss x10 + chamfer x0.1.
 #   Train: bash tools/dist_train.sh configs/adabins/efnetb5_kitti.py 2
 #   Official weights: python tools/model_converters/adabins2depth.py
-#     AdaBins_kitti.pt checkpoints/adabins_efnetb5_kitti.pth (see README.md)
+#     AdaBins_kitti.pt checkpoints/adabins_efnetb5_kitti.pth (see README.md);
+#     test it with --cfg-options model.backbone.pretrained=None added.
 #   Test:  python tools/test.py configs/adabins/efnetb5_kitti.py CKPT --tta
 _base_ = [
     '../_base_/models/adabins_efnetb5.py', '../_base_/datasets/kitti.py',
