@@ -15,6 +15,7 @@ from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.runner import Runner
 
 import depth  # noqa: F401  (registers modules, checkpoint safe globals)
+from depth.apis import pretrained_off
 from depth.utils.dist import setup_cpu_distributed
 
 
@@ -89,8 +90,10 @@ def main():
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
-    # loaded below, strictly, rather than by the runner (non-strict)
+    # loaded below, strictly, rather than by the runner (non-strict); the
+    # checkpoint holds every weight, so no pretrained file is needed
     cfg.load_from = None
+    pretrained_off(cfg.model)
 
     if args.show or args.show_dir:
         cfg = trigger_visualization_hook(cfg, args)

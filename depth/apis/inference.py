@@ -49,7 +49,7 @@ def _type_name(transform_cfg: Any) -> str:
     return str(t).split('.')[-1]
 
 
-def _pretrained_off(cfg: Any) -> Any:
+def pretrained_off(cfg: Any) -> Any:
     """Switch off every pretrained weight of a model config, in place.
 
     Every ``pretrained`` becomes ``None`` and every ``init_cfg`` of type
@@ -73,10 +73,10 @@ def _pretrained_off(cfg: Any) -> Any:
                 ]
                 cfg[key] = kept or None
             else:
-                _pretrained_off(value)
+                pretrained_off(value)
     elif isinstance(cfg, (list, tuple)):
         for item in cfg:
-            _pretrained_off(item)
+            pretrained_off(item)
     return cfg
 
 
@@ -157,7 +157,7 @@ def init_model(config: Union[str, os.PathLike, Config],
     if 'model' not in cfg:
         raise KeyError(f'init_model: the config {cfg.filename} has no '
                        '`model`')
-    _pretrained_off(cfg.model)
+    pretrained_off(cfg.model)
     init_default_scope(cfg.get('default_scope', 'depth'))
     model = MODELS.build(cfg.model)
 

@@ -64,8 +64,13 @@ def load_release(path: str) -> dict:
     if os.path.getsize(path) == 0:
         raise ValueError(f'{path}: the file is empty (an interrupted '
                          'download?)')
+    # torch's safe_globals context removes on exit what it added, even
+    # globals that were registered before (ours, by ``import depth``): add
+    # only the missing ones, so the process-wide allow-list stays intact.
+    registered = set(torch.serialization.get_safe_globals())
+    extra = [g for g in RELEASE_SAFE_GLOBALS if g not in registered]
     try:
-        with torch.serialization.safe_globals(RELEASE_SAFE_GLOBALS):
+        with torch.serialization.safe_globals(extra):
             ckpt = torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as e:
         found = re.search(r'GLOBAL ([\w.]+)', str(e))

@@ -11,7 +11,7 @@ import torch
 from mmengine.config import Config
 
 from depth.apis import inference_model, init_model
-from depth.apis.inference import _pretrained_off
+from depth.apis.inference import pretrained_off
 from depth.structures import DepthDataSample
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -73,7 +73,7 @@ def test_dataset_meta_from_config_without_checkpoint():
     assert model.dataset_meta['max_depth_eval'] == 20
 
 
-def test_pretrained_off_handles_any_nesting():
+def testpretrained_off_handles_any_nesting():
     cfg = dict(
         type='Anything',
         backbone=dict(pretrained='a.pth',
@@ -81,7 +81,7 @@ def test_pretrained_off_handles_any_nesting():
         heads=[dict(init_cfg=[dict(type='Normal', std=0.01),
                               dict(type='Pretrained', checkpoint='c.pth')])],
         init_cfg=dict(type='Kaiming'))
-    _pretrained_off(cfg)
+    pretrained_off(cfg)
     assert cfg['backbone'] == dict(pretrained=None, init_cfg=None)
     assert cfg['heads'][0]['init_cfg'] == [dict(type='Normal', std=0.01)]
     assert cfg['init_cfg'] == dict(type='Kaiming')

@@ -13,7 +13,7 @@ import torch.nn as nn
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from depth.apis.inference import _pretrained_off
+from depth.apis.inference import pretrained_off
 from depth.converters import (KeyRule, apply_key_rules, check_strict_load,
                               convert_adabins_state_dict, fold_conv_biases,
                               load_release, unwrap_state_dict)
@@ -101,7 +101,7 @@ LITERAL = {
 
 def build_model(config, device=None):
     cfg = Config.fromfile(config)
-    _pretrained_off(cfg.model)
+    pretrained_off(cfg.model)
     with DefaultScope.overwrite_default_scope('depth'):
         if device is None:
             return MODELS.build(cfg.model)

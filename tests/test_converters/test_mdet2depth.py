@@ -131,7 +131,8 @@ def test_real_original_layout_loads_strictly(swint_nyu_model):
          'backbone.layers.1.blocks.1.mlp.fc1.bias'),
         ('backbone.stages.3.blocks.0.ffn.layers.1.weight',
          'backbone.layers.3.blocks.0.mlp.fc2.weight'),
-        ('neck.multi_att.value_proj.weight', 'neck.cross_attn.value_proj.weight'),
+        ('neck.multi_att.value_proj.weight',
+         'neck.cross_attn.value_proj.weight'),
         ('neck.self_attn.sampling_offsets.bias',
          'neck.self_attn.sampling_offsets.bias'),
         ('neck.conv_proj.0.bn.running_var', 'neck.conv_proj.bn.running_var'),
@@ -222,7 +223,11 @@ def test_unknown_family_and_strict_errors(swint_nyu_model):
 def test_load_release_is_safe(tmp_path):
     good = str(tmp_path / 'release.pth')
     write_release(good, {'w': torch.ones(2)}, module_prefix=True)
+    before = set(torch.serialization.get_safe_globals())
     ckpt = load_release(good)
+    # the process-wide allow-list of our own checkpoints is left intact
+    assert set(torch.serialization.get_safe_globals()) == before
+    assert np.dtype in before
     assert ckpt['meta']['hook_msgs']['best_score'] == pytest.approx(0.0516)
     state = unwrap_state_dict(ckpt, good)
     assert list(state) == ['w'] and torch.equal(state['w'], torch.ones(2))

@@ -39,9 +39,8 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from depth.apis import init_model  # noqa: E402
-from depth.converters import (check_strict_load, load_release,  # noqa: E402
-                              save_converted, unwrap_state_dict)
+from depth.converters import (load_release, save_checked,  # noqa: E402
+                              unwrap_state_dict)
 from depth.converters.adabins import (ADABINS_CONFIGS,  # noqa: E402
                                       adabins_release_config,
                                       convert_adabins_state_dict,
@@ -90,15 +89,7 @@ def main(argv=None) -> None:
     if args.verbose:
         for line in log:
             print_log(line, logger='current')
-    model = init_model(config, None, device='cpu')
-    check_strict_load(model, converted, source=args.src)
-    save_converted(
-        converted, args.dst,
-        meta=dict(
-            converted_from=osp.basename(args.src),
-            converter=CONVERTER,
-            config=osp.relpath(config, ROOT)
-            if osp.isabs(config) else config))
+    save_checked(converted, config, args.src, args.dst, converter=CONVERTER)
     print_log(
         f'{args.src} -> {args.dst}: {len(converted)} tensors, {len(log)} '
         f'keys renamed, folded or dropped, loads strictly into {config}',

@@ -26,9 +26,8 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from depth.apis import init_model  # noqa: E402
-from depth.converters import (check_strict_load, load_release,  # noqa: E402
-                              save_converted, unwrap_state_dict)
+from depth.converters import (load_release, save_checked,  # noqa: E402
+                              unwrap_state_dict)
 from depth.converters.mdet import (MDET_FAMILIES,  # noqa: E402
                                    convert_mdet_state_dict,
                                    guess_release_config)
@@ -70,16 +69,9 @@ def main(argv=None) -> None:
             f'{args.src}: cannot tell the release from the file name; pass '
             f'--config (one of {sorted(family.configs.values())} under '
             'configs/)')
-    model = init_model(config, None, device='cpu')
-    check_strict_load(model, converted, source=args.src)
-    save_converted(
-        converted, args.dst,
-        meta=dict(
-            converted_from=osp.basename(args.src),
-            converter='tools/model_converters/mdet2depth.py',
-            family=family.name,
-            config=osp.relpath(config, ROOT)
-            if osp.isabs(config) else config))
+    save_checked(converted, config, args.src, args.dst,
+                 converter='tools/model_converters/mdet2depth.py',
+                 extra_meta=dict(family=family.name))
     print_log(
         f'{args.src} -> {args.dst}: {family.name}, {len(converted)} tensors, '
         f'{len(log)} keys renamed or dropped, loads strictly into {config}',

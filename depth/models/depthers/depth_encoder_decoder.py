@@ -1,8 +1,6 @@
 from typing import Dict, List, Optional, Tuple
 
-import torch
 import torch.nn as nn
-from mmengine.utils import is_list_of
 from torch import Tensor
 
 from depth.registry import MODELS
