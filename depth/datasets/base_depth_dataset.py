@@ -200,6 +200,14 @@ class BaseDepthDataset(BaseDataset):
                     f'{len(raw_infos)} remain.',
                     logger='current')
 
+        if not raw_infos:
+            where = self.ann_file or self.data_prefix['img_path']
+            what = 'has no sample lines' if not missing else (
+                f'has {len(missing)} samples, none with ground truth depth '
+                '(the second column is None)')
+            raise ValueError(f'{type(self).__name__}: {where} {what}; '
+                             'nothing to train or evaluate on')
+
         raw_infos.sort(key=lambda r: r['img_path'])
 
         if self.check_files:

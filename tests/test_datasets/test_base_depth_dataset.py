@@ -90,6 +90,17 @@ def test_malformed_line_names_file_and_line(tmp_path, write_text, line,
     assert f'{split}:3' in str(err.value)
 
 
+def test_empty_split_file_names_the_file(tmp_path, write_text):
+    split = str(tmp_path / 'split.txt')
+    with pytest.raises(ValueError, match='has no sample lines') as err:
+        _dataset(tmp_path, write_text, text='\n\n')
+    assert split in str(err.value)
+    # training split whose every line lacks depth
+    with pytest.raises(ValueError, match='2 samples, none with ground') as err:
+        _dataset(tmp_path, write_text, text='a.png None\nb.png None 1.0\n')
+    assert split in str(err.value)
+
+
 def test_missing_split_file(tmp_path):
     with pytest.raises(FileNotFoundError, match='nope.txt'):
         BaseDepthDataset(ann_file='nope.txt', data_root=str(tmp_path))
