@@ -16,6 +16,7 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import depth  # noqa: F401  (registers modules, checkpoint safe globals)
+from depth.utils.cfg_options import merge_cfg_options
 from depth.utils.dist import setup_cpu_distributed
 
 
@@ -60,7 +61,7 @@ def main():
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+        merge_cfg_options(cfg, args.cfg_options)
 
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir

@@ -121,6 +121,8 @@ def test_dist_train_two_cpu_processes(trained, tmp_path):
 @pytest.mark.parametrize('option,message', [
     ('model.decode_head.type=NoSuchHead', 'NoSuchHead'),
     ('model.decode_head.bogus_key=1', 'bogus_key'),
+    ('trian_cfg.max_iters=2',
+     "no top-level key 'trian_cfg'; did you mean ['train_cfg'"),
 ])
 def test_bad_config_gives_clear_error(trained, tmp_path, option, message):
     proc = run(['tools/train.py', CONFIG, '--work-dir', str(tmp_path),
