@@ -225,6 +225,12 @@ def _load_image(item: ImageType, index: int, loader: Any) -> dict:
             raise ValueError(
                 f'inference_model: image {index} must be an (H, W, 3) BGR '
                 f'array, got shape {item.shape}')
+        if item.dtype != np.uint8:
+            raise ValueError(
+                f'inference_model: image {index} is a {item.dtype} array; '
+                'pass uint8 BGR values 0-255 as cv2.imread returns (the '
+                'normalisation assumes that range: a uint16 or float image '
+                'would give wrong depth)')
         img = item
         if getattr(loader, 'to_float32', False):
             img = img.astype(np.float32)

@@ -162,6 +162,11 @@ def test_bad_inputs_raise_clear_errors(model, tmp_path):
                                 str(tmp_path / 'missing.png')])
     with pytest.raises(TypeError, match='image 0'):
         inference_model(model, 3)
+    for dtype in (np.uint16, np.float32):
+        msg = f'image 1 is a {np.dtype(dtype)}'
+        with pytest.raises(ValueError, match=msg):
+            inference_model(model, [np.zeros((8, 8, 3), np.uint8),
+                                    np.zeros((8, 8, 3), dtype)])
     with pytest.raises(AttributeError, match='init_model'):
         inference_model(torch.nn.Conv2d(3, 1, 1), np.zeros((8, 8, 3)))
     with pytest.raises(TypeError, match='Config'):
