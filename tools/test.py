@@ -11,12 +11,12 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.config import Config, ConfigDict
 from mmengine.runner import Runner
 
 import depth  # noqa: F401  (registers modules, checkpoint safe globals)
 from depth.apis import pretrained_off
-from depth.utils.cfg_options import merge_cfg_options
+from depth.utils.cfg_options import CfgOptionsAction, merge_cfg_options
 from depth.utils.dist import setup_cpu_distributed
 
 
@@ -49,7 +49,7 @@ def parse_args():
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override config settings, e.g. model.decode_head.max_depth=80')
     parser.add_argument(
         '--launcher',

@@ -1,8 +1,40 @@
 """``--cfg-options`` of the tools, with a check of the top-level keys."""
+import copy
 import difflib
-from typing import Mapping
+from argparse import ArgumentParser, Namespace
+from typing import Any, Mapping, Optional, Sequence
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
+
+
+class CfgOptionsAction(DictAction):
+    """mmengine's ``DictAction`` with two fixes for ``--cfg-options``.
+
+    - An item without ``=`` is an argparse error naming it (mmengine raises
+      a bare ``ValueError: not enough values to unpack``).
+    - A plain value keeps its spaces: ``'data_root=/x/my data'`` gives
+      ``'/x/my data'`` (mmengine removes every space, giving
+      ``'/x/mydata'``). Lists and tuples (``[1,2]``, ``(352,1216)``, values
+      with commas) are parsed by mmengine as before.
+    """
+
+    def __call__(self,
+                 parser: ArgumentParser,
+                 namespace: Namespace,
+                 values: Optional[Sequence[Any]],
+                 option_string: Optional[str] = None) -> None:
+        options = copy.copy(getattr(namespace, self.dest, None) or {})
+        for kv in values or []:
+            if '=' not in kv:
+                parser.error(f'{option_string or "--cfg-options"}: {kv!r} is '
+                             'not KEY=VALUE')
+            key, val = kv.split('=', maxsplit=1)
+            plain = val.strip('\'"')
+            if plain[:1] in '([' or ',' in plain:
+                options[key] = self._parse_iterable(val)
+            else:
+                options[key] = self._parse_int_float_bool(plain)
+        setattr(namespace, self.dest, options)
 
 
 def merge_cfg_options(cfg: Config, options: Mapping[str, object]) -> None:
