@@ -116,6 +116,12 @@ def main():
                 evaluator['output_dir'] = args.out
 
     setup_cpu_distributed(cfg, args.launcher)
+    if not osp.isfile(args.checkpoint):
+        raise SystemExit(f'tools/test.py: checkpoint {args.checkpoint} not '
+                         'found')
+    if osp.getsize(args.checkpoint) == 0:
+        raise SystemExit(f'tools/test.py: checkpoint {args.checkpoint} is '
+                         'empty (an interrupted save or download?)')
     runner = Runner.from_cfg(cfg)
     runner.load_checkpoint(
         args.checkpoint, map_location='cpu', strict=not args.non_strict)

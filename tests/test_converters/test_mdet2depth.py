@@ -306,6 +306,12 @@ def test_command_line_and_test_tool(tmp_path):
     assert proc.returncode != 0
     assert 'missing keys in source state_dict: neck.level_embed' in \
         proc.stderr, proc.stderr[-2000:]
+    empty = tmp_path / 'empty.pth'
+    empty.write_bytes(b'')
+    proc = subprocess.run(
+        [sys.executable, 'tools/test.py', TINY_CONFIG, str(empty)], cwd=ROOT,
+        env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode != 0 and 'empty.pth is empty' in proc.stderr
     with pytest.raises(RuntimeError, match='neck.level_embed'):
         init_model(TINY_CONFIG, bad)
     init_model(TINY_CONFIG, bad, strict=False)  # the documented escape
