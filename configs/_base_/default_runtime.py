@@ -24,8 +24,13 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='DepthVisualizationHook'))
 
-# Keeps checkpoints loadable with torch.load(weights_only=True).
-custom_hooks = [dict(type='SanitizeCheckpointHook')]
+# SanitizeCheckpointHook: checkpoints load with torch.load(weights_only=True)
+# and never hold non-finite weights; NonFiniteLossHook: the first NaN/inf
+# loss stops training with an error naming the iteration and the terms.
+custom_hooks = [
+    dict(type='SanitizeCheckpointHook'),
+    dict(type='NonFiniteLossHook')
+]
 
 tta_model = dict(type='DepthTTAModel')
 randomness = dict(seed=0)

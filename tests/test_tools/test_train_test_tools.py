@@ -130,3 +130,19 @@ def test_bad_config_gives_clear_error(trained, tmp_path, option, message):
                trained['opts'], check=False)
     assert proc.returncode != 0
     assert message in proc.stderr
+
+
+def test_diverging_run_stops_and_saves_no_checkpoint(trained, tmp_path):
+    """An infinite loss weight: the first non-finite loss stops training
+    (exit code != 0, the iteration and loss terms named) before any
+    checkpoint is saved."""
+    work_dir = str(tmp_path / 'nan')
+    proc = run(['tools/train.py', CONFIG, '--work-dir', work_dir,
+                '--cfg-options', 'train_cfg.max_iters=6',
+                'model.decode_head.loss_decode.loss_weight=inf'] +
+               trained['opts'],
+               check=False)
+    assert proc.returncode != 0
+    assert 'Non-finite loss at iteration' in proc.stderr, proc.stderr[-3000:]
+    assert 'decode.loss_sig=' in proc.stderr
+    assert not glob.glob(osp.join(work_dir, '*.pth'))

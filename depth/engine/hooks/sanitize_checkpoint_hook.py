@@ -1,5 +1,6 @@
 from typing import Any, Dict
 
+import torch
 from mmengine.hooks import Hook
 from mmengine.logging import HistoryBuffer, print_log
 
@@ -25,11 +26,24 @@ class SanitizeCheckpointHook(Hook):
     - The message hub's ``HistoryBuffer`` objects pickle their statistics
       functions; they are stored as
       :class:`~depth.utils.checkpoint.DataOnlyHistoryBuffer` instead.
+
+    It also refuses to save weights that are not finite (a ``RuntimeError``
+    naming the first tensors), so no checkpoint, ``best`` or otherwise,
+    ever holds NaN or infinite weights.
     """
 
     priority = 'VERY_LOW'
 
     def before_save_checkpoint(self, runner, checkpoint: Dict) -> None:
+        state = checkpoint.get('state_dict') or {}
+        bad = [
+            k for k, v in state.items() if isinstance(v, torch.Tensor) and
+            v.is_floating_point() and not bool(torch.isfinite(v).all())
+        ]
+        if bad:
+            raise RuntimeError(
+                f'Refusing to save a checkpoint at iteration {runner.iter}: '
+                f'{len(bad)} weight tensors are not finite, e.g. {bad[:5]}')
         hub = checkpoint.get('message_hub')
         if isinstance(hub, dict) and isinstance(hub.get('log_scalars'), dict):
             hub['log_scalars'] = {
