@@ -38,9 +38,8 @@ from typing import Dict, List, Optional, Tuple
 from torch import Tensor
 
 from .key_rule import KeyRule, apply_key_rules
+from .release_io import CONFIG_ROOT
 
-CONFIG_ROOT = osp.join(
-    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'configs')
 
 #: Release name -> our config (relative to ``configs/``).
 ADABINS_CONFIGS: Dict[str, str] = {

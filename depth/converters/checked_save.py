@@ -5,10 +5,8 @@ from typing import Dict, Optional
 
 from torch import Tensor
 
-from .release_io import save_converted
+from .release_io import REPO_ROOT, save_converted
 from .strict_load import check_strict_load
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def save_checked(converted: Dict[str, Tensor],
@@ -34,7 +32,7 @@ def save_checked(converted: Dict[str, Tensor],
     from depth.apis import init_model  # apis builds models: import late
     model = init_model(config, None, device='cpu')
     check_strict_load(model, converted, source=src)
-    rel = osp.relpath(config, ROOT) if osp.isabs(config) else config
+    rel = osp.relpath(config, REPO_ROOT) if osp.isabs(config) else config
     meta = dict(converted_from=osp.basename(src), converter=converter,
                 config=rel)
     meta.update(extra_meta or {})

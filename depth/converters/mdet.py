@@ -38,9 +38,7 @@ from torch import Tensor
 from depth.models.backbones.swin_layers import (relative_position_index,
                                                 unfold_merging_to_official)
 from .key_rule import KeyRule, apply_key_rules
-
-CONFIG_ROOT = osp.join(
-    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'configs')
+from .release_io import CONFIG_ROOT
 
 
 @dataclass(frozen=True)

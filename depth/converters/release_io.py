@@ -40,6 +40,10 @@ def _numpy_scalar_globals() -> list:
     return safe
 
 
+#: The repository root and its ``configs/`` folder (release configs).
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
+
 #: Non-tensor globals a released checkpoint may contain.
 RELEASE_SAFE_GLOBALS = _numpy_scalar_globals()
 
