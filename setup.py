@@ -1,5 +1,4 @@
 import os.path as osp
-
 from setuptools import find_packages, setup
 
 
@@ -9,6 +8,9 @@ def get_version():
         exec(compile(f.read(), 'depth/version.py', 'exec'), scope)
     return scope['__version__']
 
+
+# Pinned so that a format check gives the same answer on every machine.
+LINT = ['flake8==7.5.0', 'isort==9.0.2', 'yapf==0.43.0']
 
 setup(
     name='depth-toolbox',
@@ -30,7 +32,8 @@ setup(
         'opencv-python',
     ],
     extras_require={
-        'tests': ['pytest>=7', 'tensorboard'],
+        'tests': ['pytest>=7', 'tensorboard'] + LINT,
+        'lint': LINT,
         'tensorboard': ['tensorboard'],
     },
     zip_safe=False,

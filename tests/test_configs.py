@@ -13,8 +13,9 @@ from depth.structures import DepthDataSample
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
-    p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
-                         recursive=True) if '_base_' not in p)
+    p for p in glob.glob(
+        osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
+    if '_base_' not in p)
 
 
 def pretrained_off(cfg):
@@ -38,12 +39,11 @@ def tiny_batch(h=64, w=96, n=2, max_depth=10.):
     g = torch.Generator().manual_seed(0)
     inputs, samples = [], []
     for _ in range(n):
-        inputs.append(torch.randint(0, 256, (3, h, w), dtype=torch.uint8,
-                                    generator=g))
+        inputs.append(
+            torch.randint(0, 256, (3, h, w), dtype=torch.uint8, generator=g))
         gt = torch.rand(1, h, w, generator=g) * (max_depth - 1) + 0.5
         gt[:, :h // 4] = 0  # an invalid band, as sky / missing LiDAR
-        s = DepthDataSample(
-            metainfo=dict(img_shape=(h, w), ori_shape=(h, w)))
+        s = DepthDataSample(metainfo=dict(img_shape=(h, w), ori_shape=(h, w)))
         s.gt_depth_map = PixelData(data=gt)
         samples.append(s)
     return dict(inputs=inputs, data_samples=samples)
@@ -53,8 +53,8 @@ def test_configs_found():
     assert len(CONFIGS) >= 1
 
 
-@pytest.mark.parametrize('path', CONFIGS,
-                         ids=[osp.relpath(p, ROOT) for p in CONFIGS])
+@pytest.mark.parametrize(
+    'path', CONFIGS, ids=[osp.relpath(p, ROOT) for p in CONFIGS])
 def test_config_builds_and_steps(path):
     torch.manual_seed(0)
     cfg = Config.fromfile(path)
@@ -76,8 +76,7 @@ def test_config_builds_and_steps(path):
     total.backward()
     model.eval()
     with torch.no_grad():
-        data = model.data_preprocessor(tiny_batch(max_depth=max_depth),
-                                       False)
+        data = model.data_preprocessor(tiny_batch(max_depth=max_depth), False)
         preds = model(**data, mode='predict')
     for p in preds:
         d = p.pred_depth_map.data

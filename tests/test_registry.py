@@ -71,8 +71,12 @@ SCRIPT = textwrap.dedent('''
 def test_depth_scope_builds_everything_from_a_fresh_process(tmp_path):
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=ROOT)
     proc = subprocess.run(
-        [sys.executable, '-c', SCRIPT, str(tmp_path / 'custom')],
-        cwd=str(tmp_path), env=env, capture_output=True, text=True,
+        [sys.executable, '-c', SCRIPT,
+         str(tmp_path / 'custom')],
+        cwd=str(tmp_path),
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     line = [ln for ln in proc.stdout.splitlines() if ln.startswith('RESULT ')]

@@ -1,10 +1,10 @@
 """Evaluate a checkpoint.
 
 Examples:
-    python tools/test.py CONFIG CKPT                  # metrics
-    python tools/test.py CONFIG CKPT --tta            # flip averaging
-    python tools/test.py CONFIG CKPT --show-dir vis   # image | GT | pred panels
-    python tools/test.py CONFIG CKPT --out preds      # uint16 PNG predictions
+    python tools/test.py CONFIG CKPT                 # metrics
+    python tools/test.py CONFIG CKPT --tta           # flip averaging
+    python tools/test.py CONFIG CKPT --show-dir vis  # image | GT | pred
+    python tools/test.py CONFIG CKPT --out preds     # uint16 PNG predictions
     bash tools/dist_test.sh CONFIG CKPT 8 --tta
 """
 import argparse
@@ -21,13 +21,15 @@ from depth.utils.dist import setup_cpu_distributed
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='Test (and evaluate) a depther')
+    parser = argparse.ArgumentParser(
+        description='Test (and evaluate) a depther')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
         '--work-dir', help='the dir to save the evaluation log and metrics')
     parser.add_argument(
-        '--out', help='dir to write predictions as uint16 PNGs '
+        '--out',
+        help='dir to write predictions as uint16 PNGs '
         '(depth x depth_scale), e.g. for the KITTI benchmark server')
     parser.add_argument(
         '--show', action='store_true', help='show panels in a window')
@@ -38,13 +40,15 @@ def parse_args():
     parser.add_argument(
         '--wait-time', type=float, default=2, help='display interval (s)')
     parser.add_argument(
-        '--non-strict', action='store_true',
+        '--non-strict',
+        action='store_true',
         help='load the checkpoint even if keys are missing, unexpected or '
         'mis-shaped (by default that is an error listing them: a model '
         'with randomly initialised parts must not be evaluated under a '
         "trained model's name)")
     parser.add_argument(
-        '--tta', action='store_true',
+        '--tta',
+        action='store_true',
         help='test-time augmentation: average with the flipped image')
     parser.add_argument(
         '--cfg-options',
@@ -101,8 +105,9 @@ def main():
 
     if args.tta:
         if 'tta_pipeline' not in cfg or 'tta_model' not in cfg:
-            raise RuntimeError('--tta needs `tta_pipeline` (dataset base) and '
-                               '`tta_model` (default_runtime.py) in the config')
+            raise RuntimeError(
+                '--tta needs `tta_pipeline` (dataset base) and '
+                '`tta_model` (default_runtime.py) in the config')
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model

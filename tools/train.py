@@ -3,7 +3,8 @@
 Examples:
     python tools/train.py configs/densedepth/mobilenetv2_synthetic.py
     python tools/train.py CONFIG --resume            # latest checkpoint
-    python tools/train.py CONFIG --amp --cfg-options train_dataloader.batch_size=4
+    python tools/train.py CONFIG --amp \
+        --cfg-options train_dataloader.batch_size=4
     bash tools/dist_train.sh CONFIG 8
 """
 import argparse
@@ -32,10 +33,13 @@ def parse_args():
         help='resume from this checkpoint; without a path, from the latest '
         'checkpoint in the work dir')
     parser.add_argument(
-        '--amp', action='store_true', default=False,
+        '--amp',
+        action='store_true',
+        default=False,
         help='enable automatic mixed precision training (GPU)')
     parser.add_argument(
-        '--auto-scale-lr', action='store_true',
+        '--auto-scale-lr',
+        action='store_true',
         help='scale the learning rate by (total batch size / '
         'auto_scale_lr.base_batch_size)')
     parser.add_argument(
@@ -72,8 +76,10 @@ def main():
     if args.amp:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if optim_wrapper == 'AmpOptimWrapper':
-            print_log('AMP training is already enabled in the config.',
-                      logger='current', level=logging.WARNING)
+            print_log(
+                'AMP training is already enabled in the config.',
+                logger='current',
+                level=logging.WARNING)
         else:
             if optim_wrapper != 'OptimWrapper':
                 raise ValueError('--amp only works with OptimWrapper, got '

@@ -19,8 +19,12 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=1600, max_keep_ckpts=2,
-        save_best='abs_rel', rule='less'),
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=1600,
+        max_keep_ckpts=2,
+        save_best='abs_rel',
+        rule='less'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='DepthVisualizationHook'))
 

@@ -29,11 +29,15 @@ model = dict(
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadDepthAnnotation'),
-    dict(type='Resize', scale=(input_size[1], input_size[0]),
-         keep_ratio=False),
+    dict(
+        type='Resize', scale=(input_size[1], input_size[0]), keep_ratio=False),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='ColorAug', prob=0.5, gamma_range=(0.9, 1.1),
-         brightness_range=(0.9, 1.1), color_range=(0.9, 1.1)),
+    dict(
+        type='ColorAug',
+        prob=0.5,
+        gamma_range=(0.9, 1.1),
+        brightness_range=(0.9, 1.1),
+        color_range=(0.9, 1.1)),
     dict(type='PackDepthInputs'),
 ]
 # Test at the training scale: only the image is resized (the depth map is
@@ -42,20 +46,22 @@ train_pipeline = [
 # Garg crop fractions are applied to the full frame (Garg's definition).
 test_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(input_size[1], input_size[0]),
-         keep_ratio=False),
+    dict(
+        type='Resize', scale=(input_size[1], input_size[0]), keep_ratio=False),
     dict(type='LoadDepthAnnotation'),
     dict(type='PackDepthInputs'),
 ]
 tta_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(input_size[1], input_size[0]),
-         keep_ratio=False),
+    dict(
+        type='Resize', scale=(input_size[1], input_size[0]), keep_ratio=False),
     dict(type='LoadDepthAnnotation'),
-    dict(type='TestTimeAug',
-         transforms=[[dict(type='RandomFlip', prob=0.),
-                      dict(type='RandomFlip', prob=1.)],
-                     [dict(type='PackDepthInputs')]]),
+    dict(
+        type='TestTimeAug',
+        transforms=[[
+            dict(type='RandomFlip', prob=0.),
+            dict(type='RandomFlip', prob=1.)
+        ], [dict(type='PackDepthInputs')]]),
 ]
 train_dataloader = dict(
     batch_size=batch_size, dataset=dict(pipeline=train_pipeline))
@@ -69,8 +75,13 @@ optim_wrapper = dict(
     # that of the encoder layers"
     paramwise_cfg=dict(custom_keys={'decode_head': dict(lr_mult=10.0)}))
 param_scheduler = [
-    dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=max_iters,
-         by_epoch=False)
+    dict(
+        type='PolyLR',
+        eta_min=0.0,
+        power=0.9,
+        begin=0,
+        end=max_iters,
+        by_epoch=False)
 ]
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
@@ -78,6 +89,10 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=val_interval,
-        max_keep_ckpts=2, save_best='abs_rel', rule='less'))
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=val_interval,
+        max_keep_ckpts=2,
+        save_best='abs_rel',
+        rule='less'))
 auto_scale_lr = dict(enable=False, base_batch_size=8)

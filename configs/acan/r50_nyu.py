@@ -30,13 +30,19 @@ model = dict(
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadDepthAnnotation'),
-    dict(type='Resize', scale=(scaled_size[1], scaled_size[0]),
-         keep_ratio=False),
+    dict(
+        type='Resize',
+        scale=(scaled_size[1], scaled_size[0]),
+        keep_ratio=False),
     dict(type='RandomRotate', prob=0.5, degree=5.0),
     dict(type='RandomFlip', prob=0.5),
     dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='ColorAug', prob=0.5, gamma_range=(0.9, 1.1),
-         brightness_range=(0.75, 1.25), color_range=(0.9, 1.1)),
+    dict(
+        type='ColorAug',
+        prob=0.5,
+        gamma_range=(0.9, 1.1),
+        brightness_range=(0.75, 1.25),
+        color_range=(0.9, 1.1)),
     dict(type='PackDepthInputs'),
 ]
 # Test at the training scale: only the image is resized (the depth map is
@@ -44,20 +50,26 @@ train_pipeline = [
 # resized back to 480x640 and evaluated with the standard Eigen crop.
 test_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(scaled_size[1], scaled_size[0]),
-         keep_ratio=False),
+    dict(
+        type='Resize',
+        scale=(scaled_size[1], scaled_size[0]),
+        keep_ratio=False),
     dict(type='LoadDepthAnnotation'),
     dict(type='PackDepthInputs'),
 ]
 tta_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(scaled_size[1], scaled_size[0]),
-         keep_ratio=False),
+    dict(
+        type='Resize',
+        scale=(scaled_size[1], scaled_size[0]),
+        keep_ratio=False),
     dict(type='LoadDepthAnnotation'),
-    dict(type='TestTimeAug',
-         transforms=[[dict(type='RandomFlip', prob=0.),
-                      dict(type='RandomFlip', prob=1.)],
-                     [dict(type='PackDepthInputs')]]),
+    dict(
+        type='TestTimeAug',
+        transforms=[[
+            dict(type='RandomFlip', prob=0.),
+            dict(type='RandomFlip', prob=1.)
+        ], [dict(type='PackDepthInputs')]]),
 ]
 train_dataloader = dict(
     batch_size=batch_size, dataset=dict(pipeline=train_pipeline))
@@ -69,8 +81,13 @@ optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=2e-4, momentum=0.9, weight_decay=5e-4),
     paramwise_cfg=dict(custom_keys={'decode_head': dict(lr_mult=10.0)}))
 param_scheduler = [
-    dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=max_iters,
-         by_epoch=False)
+    dict(
+        type='PolyLR',
+        eta_min=0.0,
+        power=0.9,
+        begin=0,
+        end=max_iters,
+        by_epoch=False)
 ]
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
@@ -78,6 +95,10 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=val_interval,
-        max_keep_ckpts=2, save_best='abs_rel', rule='less'))
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=val_interval,
+        max_keep_ckpts=2,
+        save_best='abs_rel',
+        rule='less'))
 auto_scale_lr = dict(enable=False, base_batch_size=8)

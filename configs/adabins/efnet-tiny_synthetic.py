@@ -59,7 +59,11 @@ test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=val_interval,
-        max_keep_ckpts=2, save_best='abs_rel', rule='less'))
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=val_interval,
+        max_keep_ckpts=2,
+        save_best='abs_rel',
+        rule='less'))
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 auto_scale_lr = dict(enable=False, base_batch_size=8)

@@ -81,8 +81,12 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=val_interval,
-        max_keep_ckpts=2, save_best='abs_rel', rule='less'))
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=val_interval,
+        max_keep_ckpts=2,
+        save_best='abs_rel',
+        rule='less'))
 # BatchNorm -> SyncBatchNorm in distributed runs (mmengine Runner). The
 # EfficientNetEncoder keeps its activations through this conversion.
 sync_bn = 'torch'

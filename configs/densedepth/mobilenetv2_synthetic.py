@@ -26,12 +26,18 @@ model = dict(
         loss_decode=dict(type='SigLoss', loss_weight=1.0)))
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999),
-                   weight_decay=0.01),
+    optimizer=dict(
+        type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.01),
     clip_grad=dict(max_norm=35, norm_type=2))
 param_scheduler = [
-    dict(type='OneCycleLR', eta_max=1e-3, total_steps=max_iters,
-         pct_start=0.1, div_factor=25, final_div_factor=100, by_epoch=False)
+    dict(
+        type='OneCycleLR',
+        eta_max=1e-3,
+        total_steps=max_iters,
+        pct_start=0.1,
+        div_factor=25,
+        final_div_factor=100,
+        by_epoch=False)
 ]
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
@@ -39,7 +45,11 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False,
-                    interval=val_interval, max_keep_ckpts=2,
-                    save_best='abs_rel', rule='less'))
+    checkpoint=dict(
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=val_interval,
+        max_keep_ckpts=2,
+        save_best='abs_rel',
+        rule='less'))
 auto_scale_lr = dict(enable=False, base_batch_size=8)

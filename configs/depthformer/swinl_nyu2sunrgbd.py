@@ -18,10 +18,12 @@ sunrgbd_test_pipeline = [
 tta_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadDepthAnnotation', decode='sunrgbd'),
-    dict(type='TestTimeAug',
-         transforms=[[dict(type='RandomFlip', prob=0.),
-                      dict(type='RandomFlip', prob=1.)],
-                     [dict(type='PackDepthInputs')]]),
+    dict(
+        type='TestTimeAug',
+        transforms=[[
+            dict(type='RandomFlip', prob=0.),
+            dict(type='RandomFlip', prob=1.)
+        ], [dict(type='PackDepthInputs')]]),
 ]
 test_dataloader = dict(
     batch_size=1,
@@ -36,6 +38,8 @@ test_dataloader = dict(
         pipeline=sunrgbd_test_pipeline))
 val_dataloader = test_dataloader
 test_evaluator = dict(
-    type='DepthMetric', min_depth_eval=1e-3, max_depth_eval=8,
+    type='DepthMetric',
+    min_depth_eval=1e-3,
+    max_depth_eval=8,
     crop_type='nyu_eigen')
 val_evaluator = test_evaluator

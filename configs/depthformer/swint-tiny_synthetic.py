@@ -44,8 +44,8 @@ model = dict(
 
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999),
-                   weight_decay=0.01),
+    optimizer=dict(
+        type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.01),
     clip_grad=dict(max_norm=35, norm_type=2),
     paramwise_cfg=dict(
         custom_keys={
@@ -55,10 +55,19 @@ optim_wrapper = dict(
         }))
 # DepthFormer's schedule shape (linear warm-up into cosine), shortened
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0,
-         end=warmup_iters),
-    dict(type='CosineAnnealingLR', T_max=max_iters, eta_min_ratio=1e-3,
-         by_epoch=False, begin=0, end=max_iters)
+    dict(
+        type='LinearLR',
+        start_factor=1e-3,
+        by_epoch=False,
+        begin=0,
+        end=warmup_iters),
+    dict(
+        type='CosineAnnealingLR',
+        T_max=max_iters,
+        eta_min_ratio=1e-3,
+        by_epoch=False,
+        begin=0,
+        end=max_iters)
 ]
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
@@ -66,8 +75,12 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False,
-                    interval=val_interval, max_keep_ckpts=2,
-                    save_best='abs_rel', rule='less'))
+    checkpoint=dict(
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=val_interval,
+        max_keep_ckpts=2,
+        save_best='abs_rel',
+        rule='less'))
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 auto_scale_lr = dict(enable=False, base_batch_size=8)

@@ -36,8 +36,12 @@ train_pipeline = [
     dict(type='KBCrop', depth=True),
     dict(type='RandomFlip', prob=0.5),
     dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='ColorAug', prob=0.5, gamma_range=(1.0, 1.0),
-         brightness_range=(0.9, 1.1), color_range=(0.9, 1.1)),
+    dict(
+        type='ColorAug',
+        prob=0.5,
+        gamma_range=(1.0, 1.0),
+        brightness_range=(0.9, 1.1),
+        color_range=(0.9, 1.1)),
     dict(type='PackDepthInputs'),
 ]
 train_dataloader = dict(
@@ -57,8 +61,13 @@ optim_wrapper = dict(
 # -10% every 5 epochs ("until 1e-5", which 25 epochs never reach:
 # 1e-4 x 0.9^4 = 6.6e-5 at the end).
 param_scheduler = [
-    dict(type='StepLR', step_size=lr_step, gamma=0.9, by_epoch=False,
-         begin=0, end=max_iters)
+    dict(
+        type='StepLR',
+        step_size=lr_step,
+        gamma=0.9,
+        by_epoch=False,
+        begin=0,
+        end=max_iters)
 ]
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
@@ -66,7 +75,11 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=val_interval,
-        max_keep_ckpts=2, save_best='abs_rel', rule='less'))
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=val_interval,
+        max_keep_ckpts=2,
+        save_best='abs_rel',
+        rule='less'))
 sync_bn = 'torch'
 auto_scale_lr = dict(enable=False, base_batch_size=num_gpus * batch_size)

@@ -30,8 +30,12 @@ train_pipeline = [
     dict(type='NYUCrop'),
     dict(type='RandomFlip', prob=0.5),
     dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='ColorAug', prob=0.5, gamma_range=(1.0, 1.0),
-         brightness_range=(0.9, 1.1), color_range=(0.9, 1.1)),
+    dict(
+        type='ColorAug',
+        prob=0.5,
+        gamma_range=(1.0, 1.0),
+        brightness_range=(0.9, 1.1),
+        color_range=(0.9, 1.1)),
     dict(type='PackDepthInputs'),
 ]
 train_dataloader = dict(
@@ -47,8 +51,13 @@ optim_wrapper = dict(
     }),
     clip_grad=dict(max_norm=35, norm_type=2))
 param_scheduler = [
-    dict(type='StepLR', step_size=lr_step, gamma=0.9, by_epoch=False,
-         begin=0, end=max_iters)
+    dict(
+        type='StepLR',
+        step_size=lr_step,
+        gamma=0.9,
+        by_epoch=False,
+        begin=0,
+        end=max_iters)
 ]
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
@@ -56,7 +65,11 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=val_interval,
-        max_keep_ckpts=2, save_best='abs_rel', rule='less'))
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=val_interval,
+        max_keep_ckpts=2,
+        save_best='abs_rel',
+        rule='less'))
 sync_bn = 'torch'
 auto_scale_lr = dict(enable=False, base_batch_size=num_gpus * batch_size)

@@ -30,16 +30,22 @@ train_dataloader = dict(batch_size=batch_size)
 # one-cycle schedule at a higher lr, as suits training from scratch.
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='Adam', lr=1e-3, betas=(0.9, 0.999),
-                   weight_decay=5e-4),
+    optimizer=dict(
+        type='Adam', lr=1e-3, betas=(0.9, 0.999), weight_decay=5e-4),
     paramwise_cfg=dict(custom_keys={
         'neck.': dict(decay_mult=0.),
         'decode_head.': dict(decay_mult=0.)
     }),
     clip_grad=dict(max_norm=35, norm_type=2))
 param_scheduler = [
-    dict(type='OneCycleLR', eta_max=1e-3, total_steps=max_iters,
-         pct_start=0.1, div_factor=25, final_div_factor=100, by_epoch=False)
+    dict(
+        type='OneCycleLR',
+        eta_max=1e-3,
+        total_steps=max_iters,
+        pct_start=0.1,
+        div_factor=25,
+        final_div_factor=100,
+        by_epoch=False)
 ]
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
@@ -47,8 +53,12 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False,
-                    interval=val_interval, max_keep_ckpts=2,
-                    save_best='abs_rel', rule='less'))
+    checkpoint=dict(
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=val_interval,
+        max_keep_ckpts=2,
+        save_best='abs_rel',
+        rule='less'))
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 auto_scale_lr = dict(enable=False, base_batch_size=batch_size)

@@ -67,9 +67,8 @@ def pretrained_off(cfg: Any) -> Any:
                     cfg[key] = None
             elif key == 'init_cfg' and isinstance(value, (list, tuple)):
                 kept = [
-                    c for c in value
-                    if not (isinstance(c, dict)
-                            and c.get('type') == 'Pretrained')
+                    c for c in value if not (
+                        isinstance(c, dict) and c.get('type') == 'Pretrained')
                 ]
                 cfg[key] = kept or None
             else:
@@ -234,8 +233,7 @@ def _load_image(item: ImageType, index: int, loader: Any) -> dict:
         img = item
         if getattr(loader, 'to_float32', False):
             img = img.astype(np.float32)
-        return dict(img=img, img_shape=img.shape[:2],
-                    ori_shape=img.shape[:2])
+        return dict(img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2])
     if isinstance(item, (str, os.PathLike)):
         path = os.fspath(item)
         if '://' not in path and not osp.isfile(path):

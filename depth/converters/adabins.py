@@ -40,7 +40,6 @@ from torch import Tensor
 from .key_rule import KeyRule, apply_key_rules
 from .release_io import CONFIG_ROOT
 
-
 #: Release name -> our config (relative to ``configs/``).
 ADABINS_CONFIGS: Dict[str, str] = {
     'nyu': 'adabins/efnetb5_nyu.py',
@@ -66,14 +65,20 @@ _VIT = 'decode_head.mini_vit.'
 ADABINS_RULES: Tuple[KeyRule, ...] = (
     # Encoder: gen-efficientnet -> timm names; our BatchNorms are split
     # from their activation (``bn1`` -> ``bn1.bn``).
-    KeyRule(_ENC + r'bn2\.' + _BN, None,
-            note="conv_head's BatchNorm: unused by the original decoder "
-            "(raw conv_head output), absent with head='conv'"),
+    KeyRule(
+        _ENC + r'bn2\.' + _BN,
+        None,
+        note="conv_head's BatchNorm: unused by the original decoder "
+        "(raw conv_head output), absent with head='conv'"),
     KeyRule(_ENC + r'(conv_stem|conv_head)\.weight', r'backbone.\1.weight'),
-    KeyRule(_ENC + r'bn1\.' + _BN, r'backbone.bn1.bn.\1',
-            note='BatchNorm split from its activation'),
-    KeyRule(_BLOCK + r'(bn\d)\.' + _BN, r'backbone.blocks.\1.\2.\3.bn.\4',
-            note='BatchNorm split from its activation'),
+    KeyRule(
+        _ENC + r'bn1\.' + _BN,
+        r'backbone.bn1.bn.\1',
+        note='BatchNorm split from its activation'),
+    KeyRule(
+        _BLOCK + r'(bn\d)\.' + _BN,
+        r'backbone.blocks.\1.\2.\3.bn.\4',
+        note='BatchNorm split from its activation'),
     KeyRule(_BLOCK + r'(conv_dw|conv_pw|conv_pwl)\.weight',
             r'backbone.blocks.\1.\2.\3.weight'),
     KeyRule(_BLOCK + r'se\.(conv_reduce|conv_expand)\.(weight|bias)',
@@ -93,20 +98,27 @@ ADABINS_RULES: Tuple[KeyRule, ...] = (
     KeyRule(r'decoder\.conv3\.(weight|bias)',
             r'decode_head.decode_final_conv.\1'),
     # mViT.
-    KeyRule(_PT + r'(?:embedding_convPxP|embedding_encoder)\.(weight|bias)',
-            _VIT + r'patch_embed.\1',
-            note='embedding_encoder: older releases'),
-    KeyRule(_PT + r'positional_encodings', _VIT + 'pos_embed',
-            note="flat table (pos_embed_type='flat')"),
+    KeyRule(
+        _PT + r'(?:embedding_convPxP|embedding_encoder)\.(weight|bias)',
+        _VIT + r'patch_embed.\1',
+        note='embedding_encoder: older releases'),
+    KeyRule(
+        _PT + r'positional_encodings',
+        _VIT + 'pos_embed',
+        note="flat table (pos_embed_type='flat')"),
     KeyRule(_PT + r'transformer_encoder\.layers\.(\d+)\.(.+)',
             _VIT + r'encoder.layers.\1.\2'),
-    KeyRule(r'adaptive_bins_layer\.(?:conv3x3|embedding_conv)\.'
-            r'(weight|bias)', _VIT + r'conv3x3.\1',
-            note='embedding_conv: older releases'),
+    KeyRule(
+        r'adaptive_bins_layer\.(?:conv3x3|embedding_conv)\.'
+        r'(weight|bias)',
+        _VIT + r'conv3x3.\1',
+        note='embedding_conv: older releases'),
     KeyRule(r'adaptive_bins_layer\.regressor\.(\d+)\.(weight|bias)',
             _VIT + r'regressor.\1.\2'),
-    KeyRule(r'conv_out\.0\.(weight|bias)', r'decode_head.conv_out.\1',
-            note='the Softmax (conv_out.1) has no tensors'),
+    KeyRule(
+        r'conv_out\.0\.(weight|bias)',
+        r'decode_head.conv_out.\1',
+        note='the Softmax (conv_out.1) has no tensors'),
 )
 
 
@@ -159,10 +171,10 @@ def fold_conv_biases(state_dict: Dict[str, Tensor],
     return out
 
 
-def convert_adabins_state_dict(state_dict: Dict[str, Tensor],
-                               source: str = 'checkpoint',
-                               log: Optional[List[str]] = None
-                               ) -> Dict[str, Tensor]:
+def convert_adabins_state_dict(
+        state_dict: Dict[str, Tensor],
+        source: str = 'checkpoint',
+        log: Optional[List[str]] = None) -> Dict[str, Tensor]:
     """Convert the ``model`` state dict of an official AdaBins release.
 
     Args:

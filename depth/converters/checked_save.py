@@ -33,7 +33,7 @@ def save_checked(converted: Dict[str, Tensor],
     model = init_model(config, None, device='cpu')
     check_strict_load(model, converted, source=src)
     rel = osp.relpath(config, REPO_ROOT) if osp.isabs(config) else config
-    meta = dict(converted_from=osp.basename(src), converter=converter,
-                config=rel)
+    meta = dict(
+        converted_from=osp.basename(src), converter=converter, config=rel)
     meta.update(extra_meta or {})
     save_converted(converted, dst, meta=meta)

@@ -67,23 +67,31 @@ _STAGE = r'backbone\.stages\.(\d+)'
 _BLOCK = _STAGE + r'\.blocks\.(\d+)'
 
 DEPTHFORMER_RULES: Tuple[KeyRule, ...] = (
-    KeyRule(r'backbone\.patch_embed\.projection\.(weight|bias)',
-            r'backbone.patch_embed.proj.\1', note='mmseg Swin name'),
-    KeyRule(_BLOCK + r'\.attn\.w_msa\.relative_position_index', None,
-            note='persistent buffer in mmseg Swin; computed here (checked)'),
+    KeyRule(
+        r'backbone\.patch_embed\.projection\.(weight|bias)',
+        r'backbone.patch_embed.proj.\1',
+        note='mmseg Swin name'),
+    KeyRule(
+        _BLOCK + r'\.attn\.w_msa\.relative_position_index',
+        None,
+        note='persistent buffer in mmseg Swin; computed here (checked)'),
     KeyRule(_BLOCK + r'\.attn\.w_msa\.(.+)',
             r'backbone.layers.\1.blocks.\2.attn.\3'),
     KeyRule(_BLOCK + r'\.ffn\.layers\.0\.0\.(weight|bias)',
             r'backbone.layers.\1.blocks.\2.mlp.fc1.\3'),
     KeyRule(_BLOCK + r'\.ffn\.layers\.1\.(weight|bias)',
             r'backbone.layers.\1.blocks.\2.mlp.fc2.\3'),
-    KeyRule(_STAGE + r'\.downsample\.(norm\.weight|norm\.bias|'
-            r'reduction\.weight)', r'backbone.layers.\1.downsample.\2',
-            transform=unfold_merging_to_official,
-            note='nn.Unfold channel order -> official order'),
+    KeyRule(
+        _STAGE + r'\.downsample\.(norm\.weight|norm\.bias|'
+        r'reduction\.weight)',
+        r'backbone.layers.\1.downsample.\2',
+        transform=unfold_merging_to_official,
+        note='nn.Unfold channel order -> official order'),
     KeyRule(_STAGE + r'\.(.+)', r'backbone.layers.\1.\2'),
-    KeyRule(r'neck\.(conv_proj|conv_fusion)\.0\.(.+)', r'neck.\1.\2',
-            note='one-element Sequential'),
+    KeyRule(
+        r'neck\.(conv_proj|conv_fusion)\.0\.(.+)',
+        r'neck.\1.\2',
+        note='one-element Sequential'),
     KeyRule(r'neck\.multi_att\.(.+)', r'neck.cross_attn.\1'),
     KeyRule(r'decode_head\.conv_list\.(\d+)\.convA\.(.+)',
             r'decode_head.conv_list.\1.convs.0.\2'),
@@ -153,11 +161,12 @@ def detect_mdet_family(state_dict: Dict[str, Tensor],
     return found[0]
 
 
-def convert_mdet_state_dict(state_dict: Dict[str, Tensor],
-                            family: Optional[str] = None,
-                            source: str = 'checkpoint',
-                            log: Optional[List[str]] = None
-                            ) -> Tuple[Dict[str, Tensor], MdetFamily]:
+def convert_mdet_state_dict(
+        state_dict: Dict[str, Tensor],
+        family: Optional[str] = None,
+        source: str = 'checkpoint',
+        log: Optional[List[str]] = None
+) -> Tuple[Dict[str, Tensor], MdetFamily]:
     """Convert the ``state_dict`` of an original-toolbox checkpoint.
 
     Args:

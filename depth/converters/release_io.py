@@ -32,10 +32,9 @@ def _numpy_scalar_globals() -> list:
     dtypes = getattr(np, 'dtypes', None)
     if dtypes is not None:  # numpy >= 1.25 pickles dtypes by class
         safe += [
-            getattr(dtypes, name) for name in ('Float64DType', 'Float32DType',
-                                               'Int64DType', 'Int32DType',
-                                               'BoolDType')
-            if hasattr(dtypes, name)
+            getattr(dtypes, name)
+            for name in ('Float64DType', 'Float32DType', 'Int64DType',
+                         'Int32DType', 'BoolDType') if hasattr(dtypes, name)
         ]
     return safe
 
@@ -103,11 +102,12 @@ def strip_prefix(state_dict: Dict[str, Tensor],
     }
 
 
-def unwrap_state_dict(ckpt: dict,
-                      path: str,
-                      wrappers: Iterable[str] = ('state_dict', 'model'),
-                      prefixes: Iterable[str] = ('module.', )
-                      ) -> Dict[str, Tensor]:
+def unwrap_state_dict(
+    ckpt: dict,
+    path: str,
+    wrappers: Iterable[str] = ('state_dict', 'model'),
+    prefixes: Iterable[str] = ('module.', )
+) -> Dict[str, Tensor]:
     """The model's tensors of a released checkpoint.
 
     Args:
@@ -158,9 +158,13 @@ def save_converted(state_dict: Dict[str, Tensor],
     folder = osp.dirname(osp.abspath(dst))
     os.makedirs(folder, exist_ok=True)
     tmp = osp.join(folder, f'.{osp.basename(dst)}.tmp{os.getpid()}')
-    torch.save(dict(meta=dict(meta or {}),
-                    state_dict={k: v.contiguous()
-                                for k, v in state_dict.items()}), tmp)
+    torch.save(
+        dict(
+            meta=dict(meta or {}),
+            state_dict={
+                k: v.contiguous()
+                for k, v in state_dict.items()
+            }), tmp)
     os.replace(tmp, dst)
 
 

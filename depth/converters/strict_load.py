@@ -5,7 +5,8 @@ import torch.nn as nn
 from torch import Tensor
 
 
-def check_strict_load(model: nn.Module, state_dict: Dict[str, Tensor],
+def check_strict_load(model: nn.Module,
+                      state_dict: Dict[str, Tensor],
                       source: str = 'checkpoint') -> None:
     """Load ``state_dict`` into ``model`` strictly.
 

@@ -14,8 +14,8 @@ from .nyu_dataset import NYUDataset
 from .sunrgbd_dataset import SUNRGBDDataset
 from .synthetic_depth_dataset import SyntheticDepthDataset
 from .transforms import (ColorAug, KBCrop, LoadDepthAnnotation, NYUCrop,
-                         PackDepthInputs, RandomCrop, RandomFlip,
-                         RandomRotate, Resize, decode_depth_png)
+                         PackDepthInputs, RandomCrop, RandomFlip, RandomRotate,
+                         Resize, decode_depth_png)
 
 __all__ = [
     'BaseDepthDataset', 'KITTIDataset', 'NYUDataset', 'SUNRGBDDataset',

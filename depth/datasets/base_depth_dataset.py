@@ -292,8 +292,8 @@ class BaseDepthDataset(BaseDataset):
             raw_infos.append(
                 dict(
                     img_path=self._join(img_root, img_rel),
-                    depth_map_path=None if depth_rel == 'None' else
-                    self._join(depth_root, depth_rel),
+                    depth_map_path=None if depth_rel == 'None' else self._join(
+                        depth_root, depth_rel),
                     focal=focal,
                     source=f'{ann_file}:{line_no}'))
         return raw_infos
@@ -323,14 +323,17 @@ class BaseDepthDataset(BaseDataset):
         only_img = sorted(set(imgs) - set(depths))
         only_depth = sorted(set(depths) - set(imgs))
         if only_img or only_depth:
+
             def show(names: Sequence[str], files: Dict[str, str]) -> str:
                 listed = ', '.join(files[n] for n in names[:10])
                 more = (f' and {len(names) - 10} more'
                         if len(names) > 10 else '')
                 return f'{len(names)} [{listed}{more}]'
 
-            msg = [f'{type(self).__name__}: image and depth folders do not '
-                   'pair up by name (relative path without extension).']
+            msg = [
+                f'{type(self).__name__}: image and depth folders do not '
+                'pair up by name (relative path without extension).'
+            ]
             if only_img:
                 msg.append(f'Images without depth in {img_dir}: '
                            f'{show(only_img, imgs)}.')
@@ -349,8 +352,8 @@ class BaseDepthDataset(BaseDataset):
                 source=imgs[stem]) for stem in sorted(imgs)
         ]
 
-    def _list_stems(self, folder: str,
-                    suffix: Tuple[str, ...]) -> Dict[str, str]:
+    def _list_stems(self, folder: str, suffix: Tuple[str,
+                                                     ...]) -> Dict[str, str]:
         """Map ``relative path without extension -> relative path``."""
         if not fileio.isdir(folder, backend_args=self.backend_args):
             raise FileNotFoundError(

@@ -41,8 +41,8 @@ class CustomDepthDataset(BaseDepthDataset):
     def __init__(self,
                  ann_file: str = '',
                  data_root: str = '',
-                 data_prefix: dict = dict(img_path='rgb',
-                                          depth_map_path='depth'),
+                 data_prefix: dict = dict(
+                     img_path='rgb', depth_map_path='depth'),
                  **kwargs) -> None:
         super().__init__(
             ann_file=ann_file,

@@ -222,8 +222,9 @@ def ensure_synthetic_data(data_root: str,
                     f'generate {root} (lock {lock}). Remove the lock file if '
                     'no process is generating.')
             if not waited:
-                print_log(f'Waiting for another process to generate {root}.',
-                          logger='current')
+                print_log(
+                    f'Waiting for another process to generate {root}.',
+                    logger='current')
                 waited = True
             time.sleep(0.2)
             continue
@@ -298,8 +299,8 @@ def _generate(out_dir: str, params: Dict) -> Dict:
         if count:
             values = np.concatenate(valid).astype(np.float64) / scale
             stats[f'median_{split}_depth'] = float(np.median(values))
-            stats[f'valid_fraction_{split}'] = float(
-                values.size / (count * height * width))
+            stats[f'valid_fraction_{split}'] = float(values.size /
+                                                     (count * height * width))
     # stats.json last: its presence marks a complete tree.
     with open(osp.join(out_dir, 'stats.json'), 'w') as f:
         json.dump(stats, f, indent=2, sort_keys=True)

@@ -170,8 +170,10 @@ def _hit_sphere(orig: Array, D: Array, obj: Dict) -> Array:
 def _surface_sphere(P: Array, obj: Dict) -> Tuple[Array, Array]:
     r = obj['radius']
     n = (P - np.asarray(obj['centre'])) / r
-    local = np.stack([np.arctan2(n[:, 0], n[:, 2]) * r,
-                      np.arcsin(np.clip(n[:, 1], -1, 1)) * r], 1)
+    local = np.stack([
+        np.arctan2(n[:, 0], n[:, 2]) * r,
+        np.arcsin(np.clip(n[:, 1], -1, 1)) * r
+    ], 1)
     return n, local
 
 
@@ -264,8 +266,8 @@ def _bounding_sphere(obj: Dict) -> Tuple[Array, float]:
                 float(np.linalg.norm(obj['half'])))
     cx, base_y, cz = obj['centre']
     half_h = obj['top'] / 2.0
-    return (np.array([cx, base_y - half_h, cz]),
-            math.hypot(obj['radius'], half_h))
+    return (np.array([cx, base_y - half_h,
+                      cz]), math.hypot(obj['radius'], half_h))
 
 
 def _candidates(D: Array, d2: Array, centre: Array, radius: float) -> Array:
@@ -379,8 +381,7 @@ def render_scene(scene: Dict,
     g0 = np.asarray(g0, dtype=f32)
     g1 = np.asarray(g1, dtype=f32)
     albedo = g0 + (g1 - g0) * mix
-    albedo *= (f32(1.0) + f32(0.25) *
-               (grain - f32(0.5)) * grain_fade)[:, None]
+    albedo *= (f32(1.0) + f32(0.25) * (grain - f32(0.5)) * grain_fade)[:, None]
     normal = np.zeros((npix, 3), dtype=f32)
     normal[:, 1] = -1.0
 
@@ -412,14 +413,14 @@ def render_scene(scene: Dict,
             centre, radius = _bounding_sphere(obj)
             v = centre - P
             s_along = v @ light
-            near = (s_along > -radius) & (
-                np.einsum('ij,ij->i', v, v) - s_along * s_along <
-                radius * radius) & ~blocked
+            near = (s_along > -radius) & (np.einsum('ij,ij->i', v, v) -
+                                          s_along * s_along
+                                          < radius * radius) & ~blocked
             sub = np.flatnonzero(near)
             if not len(sub):
                 continue
-            t_s = _HIT[obj['kind']](
-                P[sub], np.broadcast_to(light, (len(sub), 3)), obj)
+            t_s = _HIT[obj['kind']](P[sub],
+                                    np.broadcast_to(light, (len(sub), 3)), obj)
             blocked[sub[np.isfinite(t_s)]] = True
         lam[idx[blocked]] = 0
     colour = albedo

@@ -54,8 +54,12 @@ class DepthDataPreprocessor(ImgDataPreprocessor):
                  batch_augments: Optional[List[dict]] = None,
                  non_blocking: bool = False) -> None:
         super().__init__(
-            mean=mean, std=std, pad_size_divisor=1, pad_value=pad_val,
-            bgr_to_rgb=bgr_to_rgb, rgb_to_bgr=rgb_to_bgr,
+            mean=mean,
+            std=std,
+            pad_size_divisor=1,
+            pad_value=pad_val,
+            bgr_to_rgb=bgr_to_rgb,
+            rgb_to_bgr=rgb_to_bgr,
             non_blocking=non_blocking)
         self.size = size
         self.size_divisor = size_divisor
@@ -110,8 +114,7 @@ class DepthDataPreprocessor(ImgDataPreprocessor):
         else:
             size = self.test_cfg.get('size', self.size)
             divisor = self.test_cfg.get('size_divisor', self.size_divisor)
-        th, tw = self._target_size([i.shape[-2:] for i in imgs], size,
-                                   divisor)
+        th, tw = self._target_size([i.shape[-2:] for i in imgs], size, divisor)
         padded = []
         for i, img in enumerate(imgs):
             h, w = img.shape[-2:]
@@ -131,8 +134,10 @@ class DepthDataPreprocessor(ImgDataPreprocessor):
                     sample.gt_depth_map = PixelData(
                         data=F.pad(gt, pad, value=self.depth_pad_val))
                 sample.set_metainfo(
-                    dict(batch_input_shape=(th, tw), pad_shape=(th, tw),
-                         padding_size=(0, tw - w, 0, th - h)))
+                    dict(
+                        batch_input_shape=(th, tw),
+                        pad_shape=(th, tw),
+                        padding_size=(0, tw - w, 0, th - h)))
         batch = torch.stack(padded, dim=0)
         if training and self.batch_augments is not None:
             for aug in self.batch_augments:

@@ -47,10 +47,12 @@ TRANSFORMS = Registry(
 
 MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['depth.models'])
 MODEL_WRAPPERS = Registry(
-    'model_wrapper', parent=MMENGINE_MODEL_WRAPPERS,
+    'model_wrapper',
+    parent=MMENGINE_MODEL_WRAPPERS,
     locations=['depth.models'])
 WEIGHT_INITIALIZERS = Registry(
-    'weight initializer', parent=MMENGINE_WEIGHT_INITIALIZERS,
+    'weight initializer',
+    parent=MMENGINE_WEIGHT_INITIALIZERS,
     locations=['depth.models'])
 
 OPTIMIZERS = Registry('optimizer', parent=MMENGINE_OPTIMIZERS)
@@ -68,10 +70,12 @@ EVALUATOR = Registry(
 
 TASK_UTILS = Registry('task util', parent=MMENGINE_TASK_UTILS)
 VISUALIZERS = Registry(
-    'visualizer', parent=MMENGINE_VISUALIZERS,
+    'visualizer',
+    parent=MMENGINE_VISUALIZERS,
     locations=['depth.visualization'])
 VISBACKENDS = Registry(
-    'vis_backend', parent=MMENGINE_VISBACKENDS,
+    'vis_backend',
+    parent=MMENGINE_VISBACKENDS,
     locations=['depth.visualization'])
 LOG_PROCESSORS = Registry('log_processor', parent=MMENGINE_LOG_PROCESSORS)
 INFERENCERS = Registry('inferencer', parent=MMENGINE_INFERENCERS)

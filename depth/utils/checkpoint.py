@@ -55,9 +55,8 @@ def checkpoint_safe_globals() -> list:
     dtypes = getattr(np, 'dtypes', None)
     if dtypes is not None:
         safe += [
-            getattr(dtypes, name) for name in dir(dtypes)
-            if name.endswith('DType') and isinstance(
-                getattr(dtypes, name), type)
+            getattr(dtypes, name) for name in dir(dtypes) if
+            name.endswith('DType') and isinstance(getattr(dtypes, name), type)
         ]
     return safe
 

@@ -28,9 +28,11 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> None:
         return
     if not torch_dist.is_initialized():
         torch_dist.init_process_group(backend='gloo')
-    print_log('No GPU: distributed run on CPU with the gloo backend '
-              f'(rank {torch_dist.get_rank()} of '
-              f'{torch_dist.get_world_size()}).', logger='current')
+    print_log(
+        'No GPU: distributed run on CPU with the gloo backend '
+        f'(rank {torch_dist.get_rank()} of '
+        f'{torch_dist.get_world_size()}).',
+        logger='current')
     if cfg.get('model_wrapper_cfg') is None:
         cfg.model_wrapper_cfg = dict(
             type='MMDistributedDataParallel',
@@ -38,6 +40,8 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> None:
             broadcast_buffers=False,
             find_unused_parameters=cfg.get('find_unused_parameters', False))
     if cfg.get('sync_bn') is not None:
-        print_log(f'sync_bn={cfg.sync_bn!r} ignored: SyncBatchNorm needs GPUs',
-                  logger='current', level=logging.WARNING)
+        print_log(
+            f'sync_bn={cfg.sync_bn!r} ignored: SyncBatchNorm needs GPUs',
+            logger='current',
+            level=logging.WARNING)
         cfg.sync_bn = None

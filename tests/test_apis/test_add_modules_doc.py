@@ -51,8 +51,8 @@ def tiny_batch(n=2, h=64, w=96, max_depth=20.):
     g = torch.Generator().manual_seed(0)
     inputs, samples = [], []
     for _ in range(n):
-        inputs.append(torch.randint(0, 256, (3, h, w), dtype=torch.uint8,
-                                    generator=g))
+        inputs.append(
+            torch.randint(0, 256, (3, h, w), dtype=torch.uint8, generator=g))
         gt = torch.rand(1, h, w, generator=g) * (max_depth - 1) + 0.5
         gt[:, :h // 4] = 0  # invalid band
         sample = DepthDataSample(
@@ -98,7 +98,8 @@ def test_doc_config_with_custom_imports_trains_one_step(project):
     losses = step(model)
     # the finest level has the plain names, coarser ones a suffix
     assert set(losses) == {
-        f'decode.loss_{n}{s}' for n in ('sig', 'berhu')
+        f'decode.loss_{n}{s}'
+        for n in ('sig', 'berhu')
         for s in ('', '_s1', '_s2', '_s3', '_s4')
     }
     # every part got a gradient
@@ -108,8 +109,8 @@ def test_doc_config_with_custom_imports_trains_one_step(project):
     # the raw head output (all levels) through mode='tensor'
     with torch.no_grad():
         out = model(torch.zeros(1, 3, 64, 96), mode='tensor')
-    assert [tuple(o.shape[-2:]) for o in out] == [(32, 48), (16, 24),
-                                                  (8, 12), (4, 6), (2, 3)]
+    assert [tuple(o.shape[-2:]) for o in out] == [(32, 48), (16, 24), (8, 12),
+                                                  (4, 6), (2, 3)]
 
 
 def test_doc_simple_head_and_berhu_values(project):
@@ -117,8 +118,12 @@ def test_doc_simple_head_and_berhu_values(project):
     cfg = Config.fromfile(str(tmp / 'configs/my_project/tiny_synthetic.py'))
     import my_project.simple_conv_head  # noqa: F401
     cfg.model.decode_head = dict(
-        type='SimpleConvHead', in_channels=[32] * 5, channels=16,
-        max_depth=20, scale_up=True, loss_decode=dict(type='SigLoss'))
+        type='SimpleConvHead',
+        in_channels=[32] * 5,
+        channels=16,
+        max_depth=20,
+        scale_up=True,
+        loss_decode=dict(type='SigLoss'))
     losses = step(MODELS.build(cfg.model))
     assert set(losses) == {'decode.loss_sig'}
 

@@ -43,9 +43,12 @@ def checkpoint(tmp_path_factory):
     path = str(tmp_path_factory.mktemp('ckpt') / 'tiny.pth')
     torch.save(
         dict(
-            meta=dict(dataset_meta=dict(depth_scale=256.0, crop_type=None,
-                                        min_depth_eval=1e-3,
-                                        max_depth_eval=80.0)),
+            meta=dict(
+                dataset_meta=dict(
+                    depth_scale=256.0,
+                    crop_type=None,
+                    min_depth_eval=1e-3,
+                    max_depth_eval=80.0)),
             state_dict=state), path)
     return path, state
 
@@ -76,10 +79,15 @@ def test_dataset_meta_from_config_without_checkpoint():
 def testpretrained_off_handles_any_nesting():
     cfg = dict(
         type='Anything',
-        backbone=dict(pretrained='a.pth',
-                      init_cfg=dict(type='Pretrained', checkpoint='b.pth')),
-        heads=[dict(init_cfg=[dict(type='Normal', std=0.01),
-                              dict(type='Pretrained', checkpoint='c.pth')])],
+        backbone=dict(
+            pretrained='a.pth',
+            init_cfg=dict(type='Pretrained', checkpoint='b.pth')),
+        heads=[
+            dict(init_cfg=[
+                dict(type='Normal', std=0.01),
+                dict(type='Pretrained', checkpoint='c.pth')
+            ])
+        ],
         init_cfg=dict(type='Kaiming'))
     pretrained_off(cfg)
     assert cfg['backbone'] == dict(pretrained=None, init_cfg=None)
@@ -132,9 +140,11 @@ def test_inference_batch_of_mixed_sizes(model, tmp_path):
     # padded (bottom/right) to 64x64 here, and the padding is cropped away
     # (up to float rounding of batched kernels)
     single = inference_model(model, a)
-    torch.testing.assert_close(results[0].pred_depth_map.data,
-                               single.pred_depth_map.data, rtol=1e-4,
-                               atol=1e-4)
+    torch.testing.assert_close(
+        results[0].pred_depth_map.data,
+        single.pred_depth_map.data,
+        rtol=1e-4,
+        atol=1e-4)
 
 
 def test_inference_keeps_crops_and_drops_depth_loading(checkpoint):
@@ -147,9 +157,10 @@ def test_inference_keeps_crops_and_drops_depth_loading(checkpoint):
         dict(type='PackDepthInputs'),
     ]
     model = init_model(
-        CONFIG, checkpoint[0],
-        cfg_options=dict(TINY, **{'test_dataloader.dataset.pipeline':
-                                  pipeline}))
+        CONFIG,
+        checkpoint[0],
+        cfg_options=dict(TINY,
+                         **{'test_dataloader.dataset.pipeline': pipeline}))
     result = inference_model(model, np.zeros((40, 60, 3), np.uint8))
     assert result.pred_depth_map.shape == (32, 48)
 
@@ -158,15 +169,19 @@ def test_bad_inputs_raise_clear_errors(model, tmp_path):
     with pytest.raises(ValueError, match='image 0 must be an'):
         inference_model(model, np.zeros((10, 10), np.uint8))
     with pytest.raises(FileNotFoundError, match='missing.png'):
-        inference_model(model, [np.zeros((8, 8, 3), np.uint8),
-                                str(tmp_path / 'missing.png')])
+        inference_model(
+            model,
+            [np.zeros((8, 8, 3), np.uint8),
+             str(tmp_path / 'missing.png')])
     with pytest.raises(TypeError, match='image 0'):
         inference_model(model, 3)
     for dtype in (np.uint16, np.float32):
         msg = f'image 1 is a {np.dtype(dtype)}'
         with pytest.raises(ValueError, match=msg):
-            inference_model(model, [np.zeros((8, 8, 3), np.uint8),
-                                    np.zeros((8, 8, 3), dtype)])
+            inference_model(
+                model,
+                [np.zeros((8, 8, 3), np.uint8),
+                 np.zeros((8, 8, 3), dtype)])
     with pytest.raises(AttributeError, match='init_model'):
         inference_model(torch.nn.Conv2d(3, 1, 1), np.zeros((8, 8, 3)))
     with pytest.raises(TypeError, match='Config'):

@@ -58,8 +58,10 @@ TO_ORIGINAL = (
 # maps to a wrong name fails here even if the generator above agreed with
 # it.
 LITERAL = {
-    'encoder.original_model.conv_stem.weight': 'backbone.conv_stem.weight',
-    'encoder.original_model.bn1.running_var': 'backbone.bn1.bn.running_var',
+    'encoder.original_model.conv_stem.weight':
+    'backbone.conv_stem.weight',
+    'encoder.original_model.bn1.running_var':
+    'backbone.bn1.bn.running_var',
     'encoder.original_model.blocks.0.0.conv_dw.weight':
     'backbone.blocks.0.0.conv_dw.weight',
     'encoder.original_model.blocks.0.0.bn1.weight':
@@ -70,16 +72,24 @@ LITERAL = {
     'backbone.blocks.6.2.bn3.bn.running_mean',
     'encoder.original_model.blocks.4.0.conv_pwl.weight':
     'backbone.blocks.4.0.conv_pwl.weight',
-    'encoder.original_model.conv_head.weight': 'backbone.conv_head.weight',
-    'encoder.original_model.bn2.weight': None,  # unused: dropped
-    'decoder.conv2.weight': 'decode_head.conv_list.0.conv.weight',
-    'decoder.conv2.bias': 'decode_head.conv_list.0.conv.bias',
-    'decoder.up1._net.0.weight': 'decode_head.conv_list.1.convs.0.conv.weight',
+    'encoder.original_model.conv_head.weight':
+    'backbone.conv_head.weight',
+    'encoder.original_model.bn2.weight':
+    None,  # unused: dropped
+    'decoder.conv2.weight':
+    'decode_head.conv_list.0.conv.weight',
+    'decoder.conv2.bias':
+    'decode_head.conv_list.0.conv.bias',
+    'decoder.up1._net.0.weight':
+    'decode_head.conv_list.1.convs.0.conv.weight',
     'decoder.up1._net.1.running_mean':
     'decode_head.conv_list.1.convs.0.bn.running_mean',
-    'decoder.up4._net.3.weight': 'decode_head.conv_list.4.convs.1.conv.weight',
-    'decoder.up4._net.4.weight': 'decode_head.conv_list.4.convs.1.bn.weight',
-    'decoder.conv3.weight': 'decode_head.decode_final_conv.weight',
+    'decoder.up4._net.3.weight':
+    'decode_head.conv_list.4.convs.1.conv.weight',
+    'decoder.up4._net.4.weight':
+    'decode_head.conv_list.4.convs.1.bn.weight',
+    'decoder.conv3.weight':
+    'decode_head.decode_final_conv.weight',
     'adaptive_bins_layer.patch_transformer.positional_encodings':
     'decode_head.mini_vit.pos_embed',
     'adaptive_bins_layer.patch_transformer.embedding_convPxP.weight':
@@ -95,7 +105,8 @@ LITERAL = {
     'decode_head.mini_vit.conv3x3.bias',  # older releases
     'adaptive_bins_layer.regressor.4.weight':
     'decode_head.mini_vit.regressor.4.weight',
-    'conv_out.0.weight': 'decode_head.conv_out.weight',
+    'conv_out.0.weight':
+    'decode_head.conv_out.weight',
 }
 
 
@@ -135,8 +146,8 @@ def original_state_dict(model: nn.Module, seed: int = 0) -> dict:
     c = model.backbone.conv_head.out_channels
     for name, value in (('weight', torch.ones(c)), ('bias', torch.zeros(c)),
                         ('running_mean', torch.zeros(c)),
-                        ('running_var', torch.ones(c)),
-                        ('num_batches_tracked', torch.tensor(0))):
+                        ('running_var', torch.ones(c)), ('num_batches_tracked',
+                                                         torch.tensor(0))):
         orig[f'encoder.original_model.bn2.{name}'] = value
     return orig
 
@@ -144,9 +155,13 @@ def original_state_dict(model: nn.Module, seed: int = 0) -> dict:
 def write_release(path, state_dict):
     """The model_io.save_checkpoint layout of a DDP model."""
     torch.save(
-        dict(model={f'module.{k}': v for k, v in state_dict.items()},
-             optimizer=dict(state={}, param_groups=[dict(lr=3.57e-4)]),
-             epoch=24), path)
+        dict(
+            model={
+                f'module.{k}': v
+                for k, v in state_dict.items()
+            },
+            optimizer=dict(state={}, param_groups=[dict(lr=3.57e-4)]),
+            epoch=24), path)
 
 
 def test_literal_original_names():
@@ -192,13 +207,17 @@ def test_convert_strict_load_real_configs(nyu_model):
 
 def test_old_key_names_accepted(nyu_model):
     orig = original_state_dict(nyu_model)
-    old = {
-        k.replace('adaptive_bins_layer.conv3x3.',
-                  'adaptive_bins_layer.embedding_conv.').replace(
-                      'patch_transformer.embedding_convPxP.',
-                      'patch_transformer.embedding_encoder.'): v
-        for k, v in orig.items()
-    }
+    renames = [
+        ('adaptive_bins_layer.conv3x3.',
+         'adaptive_bins_layer.embedding_conv.'),
+        ('patch_transformer.embedding_convPxP.',
+         'patch_transformer.embedding_encoder.'),
+    ]
+    old = {}
+    for k, v in orig.items():
+        for new_name, old_name in renames:
+            k = k.replace(new_name, old_name)
+        old[k] = v
     assert 'adaptive_bins_layer.embedding_conv.weight' in old
     assert ('adaptive_bins_layer.patch_transformer.embedding_encoder.weight'
             in old)
@@ -233,8 +252,10 @@ def test_fold_conv_bias_hand_computed():
     assert 'decoder.up1._net.0.bias' not in out
     # running_mean' = running_mean - b
     assert out['decoder.up1._net.1.running_mean'].tolist() == [0.5, -1.0]
-    assert log == ['fold   decoder.up1._net.0.bias into '
-                   'decoder.up1._net.1.running_mean']
+    assert log == [
+        'fold   decoder.up1._net.0.bias into '
+        'decoder.up1._net.1.running_mean'
+    ]
     # BN(y + b) == BN'(y): y = (3, 0) ->
     # ((3 + 0.5 - 1) / 2 * 2 + 0.1, (0 - 1 + 2) / 1 * 0.5 + 0.2) = (2.6, 0.7)
     y = torch.tensor([3.0, 0.0]).view(1, 2, 1, 1)
@@ -257,16 +278,26 @@ def test_fold_conv_bias_hand_computed():
 
 def test_flat_positional_table_uses_first_rows():
     torch.manual_seed(0)
-    vit = MiniViT(8, embed_dims=8, patch_size=2, num_layers=1, num_heads=2,
-                  feedforward_channels=16, num_queries=3, out_channels=4,
-                  head_channels=8, dropout=0.0, pos_embed_type='flat',
-                  num_pos_embeds=10).eval()
+    vit = MiniViT(
+        8,
+        embed_dims=8,
+        patch_size=2,
+        num_layers=1,
+        num_heads=2,
+        feedforward_channels=16,
+        num_queries=3,
+        out_channels=4,
+        head_channels=8,
+        dropout=0.0,
+        pos_embed_type='flat',
+        num_pos_embeds=10).eval()
     assert vit.pos_embed.shape == (10, 8)
     with torch.no_grad():
         vit.pos_embed.copy_(torch.arange(80.).view(10, 8))
     # A 2x3 token grid gets rows 0..5, in row-major token order.
-    torch.testing.assert_close(vit._pos_embed((2, 3)),
-                               torch.arange(48.).view(1, 6, 8))
+    torch.testing.assert_close(
+        vit._pos_embed((2, 3)),
+        torch.arange(48.).view(1, 6, 8))
     seen = {}
     vit.encoder.register_forward_pre_hook(
         lambda m, args: seen.setdefault('tokens', args[0]))
@@ -279,12 +310,22 @@ def test_flat_positional_table_uses_first_rows():
 
 
 def test_flat_positional_table_too_many_tokens():
-    vit = MiniViT(8, embed_dims=8, patch_size=2, num_layers=1, num_heads=2,
-                  feedforward_channels=16, num_queries=3, out_channels=4,
-                  head_channels=8, pos_embed_type='flat', num_pos_embeds=10)
+    vit = MiniViT(
+        8,
+        embed_dims=8,
+        patch_size=2,
+        num_layers=1,
+        num_heads=2,
+        feedforward_channels=16,
+        num_queries=3,
+        out_channels=4,
+        head_channels=8,
+        pos_embed_type='flat',
+        num_pos_embeds=10)
     x = torch.randn(1, 8, 8, 8)  # 4x4 = 16 tokens > 10 rows
-    with pytest.raises(ValueError, match=r'4x4 grid of 16 patch tokens.*'
-                       r'only 10 rows'):
+    with pytest.raises(
+            ValueError, match=r'4x4 grid of 16 patch tokens.*'
+            r'only 10 rows'):
         vit(x)
     with pytest.raises(ValueError, match='pos_embed_type'):
         MiniViT(8, embed_dims=8, num_heads=2, pos_embed_type='sine')
@@ -306,8 +347,11 @@ def test_cli_end_to_end(tmp_path, nyu_model):
     dst = str(tmp_path / 'out' / 'adabins_efnetb5_nyu.pth')
     write_release(src, original_state_dict(nyu_model))
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=ROOT)
-    proc = subprocess.run([sys.executable, TOOL, src, dst], cwd=ROOT,
-                          env=env, capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, TOOL, src, dst],
+                          cwd=ROOT,
+                          env=env,
+                          capture_output=True,
+                          text=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert 'loads strictly' in proc.stdout + proc.stderr
@@ -320,8 +364,11 @@ def test_cli_end_to_end(tmp_path, nyu_model):
     # A name that tells no dataset needs --dataset or --config.
     other = str(tmp_path / 'weights.pt')
     os.rename(src, other)
-    proc = subprocess.run([sys.executable, TOOL, other, dst], cwd=ROOT,
-                          env=env, capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, TOOL, other, dst],
+                          cwd=ROOT,
+                          env=env,
+                          capture_output=True,
+                          text=True,
                           timeout=600)
     assert proc.returncode != 0
     assert '--dataset' in proc.stderr

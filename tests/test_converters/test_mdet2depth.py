@@ -20,8 +20,8 @@ from depth.models.backbones.swin_layers import (PatchMerging,
                                                 relative_position_index)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-KEYS_FILE = osp.join(osp.dirname(__file__), 'fixtures',
-                     'mdet_depthformer_swint_nyu_keys.txt')
+KEYS_FILE = osp.join(
+    osp.dirname(__file__), 'fixtures', 'mdet_depthformer_swint_nyu_keys.txt')
 TINY_CONFIG = osp.join(ROOT, 'configs', 'depthformer',
                        'swint-tiny_synthetic.py')
 
@@ -65,8 +65,8 @@ def to_original_names(state):
                 # official (k * C + c) -> nn.Unfold (c * 4 + k)
                 c4 = val.shape[-1] if val.dim() == 2 else val.shape[0]
                 c = c4 // 4
-                idx = torch.tensor([[0, 2, 1, 3][j] * c + ch
-                                    for ch in range(c) for j in range(4)])
+                idx = torch.tensor([[0, 2, 1, 3][j] * c + ch for ch in range(c)
+                                    for j in range(4)])
                 val = val[:, idx] if val.dim() == 2 else val[idx]
             k = k.replace('.attn.', '.attn.w_msa.')
             k = k.replace('.mlp.fc1.', '.ffn.layers.0.0.')
@@ -93,14 +93,21 @@ def write_release(path, state, module_prefix=False):
     if module_prefix:
         state = {f'module.{k}': v for k, v in state.items()}
     meta = dict(
-        mmcv_version='1.4.0', time='Thu Apr 14 10:00:00 2022',
-        config='model = dict(...)', CLASSES=None, PALETTE=None, epoch=1,
-        iter=38400, seed=np.int64(0),
-        hook_msgs=dict(last_ckpt='work_dirs/iter_38400.pth',
-                       best_score=np.float64(0.0516),
-                       best_ckpt='work_dirs/best_abs_rel_iter_36000.pth'))
-    optimizer = dict(state={0: dict(step=torch.tensor(3.), exp_avg=torch.zeros(
-        2))}, param_groups=[dict(lr=1e-4, betas=(0.9, 0.999), params=[0])])
+        mmcv_version='1.4.0',
+        time='Thu Apr 14 10:00:00 2022',
+        config='model = dict(...)',
+        CLASSES=None,
+        PALETTE=None,
+        epoch=1,
+        iter=38400,
+        seed=np.int64(0),
+        hook_msgs=dict(
+            last_ckpt='work_dirs/iter_38400.pth',
+            best_score=np.float64(0.0516),
+            best_ckpt='work_dirs/best_abs_rel_iter_36000.pth'))
+    optimizer = dict(
+        state={0: dict(step=torch.tensor(3.), exp_avg=torch.zeros(2))},
+        param_groups=[dict(lr=1e-4, betas=(0.9, 0.999), params=[0])])
     torch.save(dict(meta=meta, state_dict=state, optimizer=optimizer), path)
 
 
@@ -148,10 +155,12 @@ def test_real_original_layout_loads_strictly(swint_nyu_model):
 def test_inverse_layout_round_trip_swinl():
     """Swin-L KITTI: our state dict under the original names converts back
     exactly (every tensor, including the permuted merging)."""
-    model = init_model(osp.join(ROOT, 'configs', 'depthformer',
-                                'swinl_kitti.py'))
-    ours = {k: torch.randn(v.shape) if v.is_floating_point() else v
-            for k, v in model.state_dict().items()}
+    model = init_model(
+        osp.join(ROOT, 'configs', 'depthformer', 'swinl_kitti.py'))
+    ours = {
+        k: torch.randn(v.shape) if v.is_floating_point() else v
+        for k, v in model.state_dict().items()
+    }
     converted, _ = convert_mdet_state_dict(to_original_names(ours))
     assert converted.keys() == ours.keys()
     for k, v in ours.items():
@@ -166,8 +175,9 @@ def test_merging_permutation_hand_made():
     c = 2
     x = torch.arange(1., 1 + 2 * 2 * c).view(1, 2, 2, c)  # (B, H, W, C)
     # nn.Unfold order, written out: channel-major, then kernel row, col
-    unfold = torch.tensor([x[0, r, q, ch] for ch in range(c) for r in range(2)
-                           for q in range(2)])
+    unfold = torch.tensor([
+        x[0, r, q, ch] for ch in range(c) for r in range(2) for q in range(2)
+    ])
     assert unfold.tolist() == [1., 3., 5., 7., 2., 4., 6., 8.]
     w = torch.arange(3 * 4 * c, dtype=torch.float).view(3, 4 * c) / 10
     ln_w = torch.linspace(0.5, 2.0, 4 * c)
@@ -263,17 +273,24 @@ def test_command_line_and_test_tool(tmp_path):
     """mdet2depth.py on a release file of the tiny config, then
     tools/test.py with and without --tta on the converted file."""
     model = init_model(TINY_CONFIG)
-    ours = {k: torch.randn(v.shape) * 0.02 if v.is_floating_point() else v
-            for k, v in model.state_dict().items()}
+    ours = {
+        k: torch.randn(v.shape) * 0.02 if v.is_floating_point() else v
+        for k, v in model.state_dict().items()
+    }
     src, dst = str(tmp_path / 'release.pth'), str(tmp_path / 'ours.pth')
     write_release(src, to_original_names(ours), module_prefix=True)
     env = dict(PYTHONPATH=ROOT, OMP_NUM_THREADS='1', PATH='/usr/bin:/bin')
     import os
     env = dict(os.environ, **env)
-    proc = subprocess.run(
-        [sys.executable, 'tools/model_converters/mdet2depth.py', src, dst,
-         '--config', TINY_CONFIG], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=300)
+    proc = subprocess.run([
+        sys.executable, 'tools/model_converters/mdet2depth.py', src, dst,
+        '--config', TINY_CONFIG
+    ],
+                          cwd=ROOT,
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     saved = torch.load(dst, map_location='cpu', weights_only=True)
     assert saved['meta']['converted_from'] == 'release.pth'
@@ -281,16 +298,24 @@ def test_command_line_and_test_tool(tmp_path):
     for k, v in ours.items():
         assert torch.equal(saved['state_dict'][k], v), k
     data_root = str(tmp_path / 'synthetic')
-    opts = [f'test_dataloader.dataset.data_root={data_root}',
-            'test_dataloader.dataset.num_val=2',
-            'test_dataloader.dataset.img_size=(60,90)',
-            'test_dataloader.num_workers=0',
-            'test_dataloader.persistent_workers=False']
+    opts = [
+        f'test_dataloader.dataset.data_root={data_root}',
+        'test_dataloader.dataset.num_val=2',
+        'test_dataloader.dataset.img_size=(60,90)',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False'
+    ]
     for extra in ([], ['--tta']):
         proc = subprocess.run(
-            [sys.executable, 'tools/test.py', TINY_CONFIG, dst,
-             '--work-dir', str(tmp_path / 'work'), '--cfg-options'] + opts +
-            extra, cwd=ROOT, env=env, capture_output=True, text=True,
+            [
+                sys.executable, 'tools/test.py', TINY_CONFIG, dst,
+                '--work-dir',
+                str(tmp_path / 'work'), '--cfg-options'
+            ] + opts + extra,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
             timeout=600)
         assert proc.returncode == 0, proc.stderr[-3000:]
         assert 'abs_rel' in proc.stdout + proc.stderr
@@ -300,17 +325,28 @@ def test_command_line_and_test_tool(tmp_path):
     bad = str(tmp_path / 'broken.pth')
     torch.save(broken, bad)
     proc = subprocess.run(
-        [sys.executable, 'tools/test.py', TINY_CONFIG, bad, '--work-dir',
-         str(tmp_path / 'work'), '--cfg-options'] + opts, cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=600)
+        [
+            sys.executable, 'tools/test.py', TINY_CONFIG, bad, '--work-dir',
+            str(tmp_path / 'work'), '--cfg-options'
+        ] + opts,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600)
     assert proc.returncode != 0
     assert 'missing keys in source state_dict: neck.level_embed' in \
         proc.stderr, proc.stderr[-2000:]
     empty = tmp_path / 'empty.pth'
     empty.write_bytes(b'')
     proc = subprocess.run(
-        [sys.executable, 'tools/test.py', TINY_CONFIG, str(empty)], cwd=ROOT,
-        env=env, capture_output=True, text=True, timeout=600)
+        [sys.executable, 'tools/test.py', TINY_CONFIG,
+         str(empty)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600)
     assert proc.returncode != 0 and 'empty.pth is empty' in proc.stderr
     with pytest.raises(RuntimeError, match='neck.level_embed'):
         init_model(TINY_CONFIG, bad)
@@ -319,6 +355,10 @@ def test_command_line_and_test_tool(tmp_path):
     write_release(src, {'foo.weight': torch.zeros(1)})
     proc = subprocess.run(
         [sys.executable, 'tools/model_converters/mdet2depth.py', src, dst],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300)
     assert proc.returncode != 0
     assert 'release.pth: no known model family' in proc.stderr

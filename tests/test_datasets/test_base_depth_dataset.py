@@ -24,8 +24,7 @@ def _dataset(tmp_path, write_text, text=SPLIT, **kwargs):
 
 
 def test_split_parsing_drops_missing_gt_in_training(tmp_path, write_text):
-    with mock.patch(
-            'depth.datasets.base_depth_dataset.print_log') as log:
+    with mock.patch('depth.datasets.base_depth_dataset.print_log') as log:
         ds = _dataset(tmp_path, write_text)
     assert len(ds) == 3
     # Sorted by image path; the leading '/' is stripped.
@@ -47,14 +46,13 @@ def test_split_parsing_drops_missing_gt_in_training(tmp_path, write_text):
 
 
 def test_missing_gt_in_test_mode(tmp_path, write_text):
-    with mock.patch(
-            'depth.datasets.base_depth_dataset.print_log') as log:
+    with mock.patch('depth.datasets.base_depth_dataset.print_log') as log:
         ds = _dataset(tmp_path, write_text, test_mode=True)
     assert len(ds) == 3
     assert 'dropped 1 samples' in str(log.call_args_list[0].args[0])
 
-    ds = _dataset(tmp_path, write_text, test_mode=True,
-                  allow_missing_depth=True)
+    ds = _dataset(
+        tmp_path, write_text, test_mode=True, allow_missing_depth=True)
     assert len(ds) == 4
     assert ds[0]['img_path'].endswith('2011/b.png')
     none = [ds[i] for i in range(4) if ds[i]['depth_map_path'] is None]
@@ -72,8 +70,7 @@ def test_kitti_like_counts(tmp_path, write_text):
         f'img_{i:04d}.png {"None" if i in missing else f"gt_{i:04d}.png"} '
         '721.5377' for i in range(697)
     ]
-    ds = _dataset(tmp_path, write_text, text='\n'.join(lines),
-                  test_mode=True)
+    ds = _dataset(tmp_path, write_text, text='\n'.join(lines), test_mode=True)
     assert len(missing) == 45 and len(ds) == 652
 
 
@@ -81,8 +78,7 @@ def test_kitti_like_counts(tmp_path, write_text):
     ('x.png y.png 1.0 extra', '4 columns'),
     ('x.png y.png focal', "focal length 'focal'"),
 ])
-def test_malformed_line_names_file_and_line(tmp_path, write_text, line,
-                                            match):
+def test_malformed_line_names_file_and_line(tmp_path, write_text, line, match):
     text = 'a.png a_d.png 1.0\nb.png b_d.png 2.0\n' + line + '\n'
     split = str(tmp_path / 'split.txt')
     with pytest.raises(ValueError, match=match) as err:
@@ -109,10 +105,16 @@ def test_missing_split_file(tmp_path):
 def test_metainfo_and_overrides(tmp_path, write_text):
     ds = _dataset(tmp_path, write_text)
     assert ds.metainfo == dict(
-        depth_scale=1000.0, min_depth_eval=1e-3, max_depth_eval=10.0,
+        depth_scale=1000.0,
+        min_depth_eval=1e-3,
+        max_depth_eval=10.0,
         crop_type=None)
-    ds = _dataset(tmp_path, write_text, depth_scale=256, max_depth_eval=80,
-                  crop_type='kitti_garg')
+    ds = _dataset(
+        tmp_path,
+        write_text,
+        depth_scale=256,
+        max_depth_eval=80,
+        crop_type='kitti_garg')
     assert ds.metainfo['depth_scale'] == 256
     assert ds.metainfo['max_depth_eval'] == 80
     info = ds[0]
@@ -133,8 +135,10 @@ def test_files_checked_lazily_or_up_front(tmp_path, write_text, write_png):
         tmp_path,
         write_text,
         text=text,
-        pipeline=[dict(type='LoadImageFromFile'),
-                  dict(type='LoadDepthAnnotation')])
+        pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='LoadDepthAnnotation')
+        ])
     missing = osp.join(str(tmp_path), 'gt', 'a_d.png')
     with pytest.raises(FileNotFoundError, match=missing):
         ds[0]
@@ -151,12 +155,11 @@ def test_custom_folder_pairing(tmp_path, write_png):
     write_png(str(tmp_path / 'rgb' / 'sub' / 'a.png'), rgb)
     write_png(str(tmp_path / 'depth' / 'b.png'), dep)
     write_png(str(tmp_path / 'depth' / 'sub' / 'a.png'), dep)
-    ds = CustomDepthDataset(data_root=str(tmp_path), depth_scale=256,
-                            max_depth_eval=50)
+    ds = CustomDepthDataset(
+        data_root=str(tmp_path), depth_scale=256, max_depth_eval=50)
     assert len(ds) == 2
     assert ds[0]['img_path'] == osp.join(str(tmp_path), 'rgb', 'b.jpg')
-    assert ds[0]['depth_map_path'] == osp.join(str(tmp_path), 'depth',
-                                               'b.png')
+    assert ds[0]['depth_map_path'] == osp.join(str(tmp_path), 'depth', 'b.png')
     assert ds[1]['img_path'].endswith(osp.join('sub', 'a.png'))
     assert ds.metainfo['depth_scale'] == 256
     assert ds.metainfo['max_depth_eval'] == 50

@@ -4,8 +4,11 @@ import pytest
 
 from depth.datasets import ColorAug
 
-FIXED = dict(prob=1.0, gamma_range=(1.2, 1.2), brightness_range=(1.05, 1.05),
-             color_range=(0.95, 0.95))
+FIXED = dict(
+    prob=1.0,
+    gamma_range=(1.2, 1.2),
+    brightness_range=(1.05, 1.05),
+    color_range=(0.95, 0.95))
 
 
 def test_matches_hand_computed_uint8():
@@ -30,17 +33,24 @@ def test_matches_hand_computed_float():
 
 def test_clipped_to_255():
     img = np.full((2, 2, 3), 250, dtype=np.uint8)
-    out = ColorAug(prob=1.0, gamma_range=(0.9, 0.9),
-                   brightness_range=(1.1, 1.1),
-                   color_range=(1.1, 1.1))(dict(img=img))
+    out = ColorAug(
+        prob=1.0,
+        gamma_range=(0.9, 0.9),
+        brightness_range=(1.1, 1.1),
+        color_range=(1.1, 1.1))(
+            dict(img=img))
     assert (out['img'] == 255).all()
 
 
 def test_per_channel_colour_and_prob():
     np.random.seed(3)
     img = np.full((2, 2, 3), 128, dtype=np.uint8)
-    out = ColorAug(prob=1.0, gamma_range=(1, 1), brightness_range=(1, 1),
-                   color_range=(0.5, 1.5))(dict(img=img.copy()))
+    out = ColorAug(
+        prob=1.0,
+        gamma_range=(1, 1),
+        brightness_range=(1, 1),
+        color_range=(0.5, 1.5))(
+            dict(img=img.copy()))
     # Three different channel factors.
     assert len(set(out['img'][0, 0].tolist())) == 3
     out = ColorAug(prob=0.0)(dict(img=img.copy()))
@@ -56,6 +66,6 @@ def test_grayscale_and_bad_args():
 
 
 def test_repr():
-    assert repr(ColorAug()) == (
-        'ColorAug(prob=0.5, gamma_range=(0.9, 1.1), '
-        'brightness_range=(0.9, 1.1), color_range=(0.9, 1.1))')
+    assert repr(
+        ColorAug()) == ('ColorAug(prob=0.5, gamma_range=(0.9, 1.1), '
+                        'brightness_range=(0.9, 1.1), color_range=(0.9, 1.1))')

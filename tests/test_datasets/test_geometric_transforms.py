@@ -197,8 +197,13 @@ def test_uint8_image_paths(ramp):
     img, depth = ramp(30, 40)
     img8 = (img % 256).astype(np.uint8)
     results = _results(img8, depth)
-    for t in (RandomFlip(1.0), RandomRotate(1.0, 5), RandomCrop((20, 30)),
-              Resize(scale=(20, 10))):
+    transforms = [
+        RandomFlip(1.0),
+        RandomRotate(1.0, 5),
+        RandomCrop((20, 30)),
+        Resize(scale=(20, 10))
+    ]
+    for t in transforms:
         results = t(results)
         assert results['img'].dtype == np.uint8
         assert results['img'].shape[:2] == results['gt_depth_map'].shape
@@ -208,9 +213,9 @@ def test_reprs():
     assert repr(RandomFlip(0.5)) == \
         "RandomFlip(prob=0.5, direction='horizontal')"
     assert repr(RandomCrop((3, 4))) == 'RandomCrop(crop_size=(3, 4))'
-    assert repr(RandomRotate(0.5, 2.5)) == (
-        'RandomRotate(prob=0.5, degree=(-2.5, 2.5), pad_val=0, '
-        'depth_pad_val=0, center=None)')
+    assert repr(RandomRotate(
+        0.5, 2.5)) == ('RandomRotate(prob=0.5, degree=(-2.5, 2.5), pad_val=0, '
+                       'depth_pad_val=0, center=None)')
     assert repr(Resize(scale=(4, 3))) == \
         'Resize(scale=(4, 3), scale_factor=None, keep_ratio=False)'
     assert repr(KBCrop()) == 'KBCrop(height=352, width=1216, depth=True)'

@@ -72,8 +72,9 @@ def test_sunrgbd_bit_rotation(tmp_path, write_png):
     # The rotation is not a plain shift: 8000 << 3 overflows 16 bits.
     assert stored[0, 2] == ((8000 * 8) & 0xFFFF) | (8000 >> 13)
     path = write_png(str(tmp_path / 'd.png'), stored)
-    out = LoadDepthAnnotation(depth_scale=1000, decode='sunrgbd')(
-        _results(path))
+    out = LoadDepthAnnotation(
+        depth_scale=1000, decode='sunrgbd')(
+            _results(path))
     np.testing.assert_array_equal(out['gt_depth_map'],
                                   mm.astype(np.float32) / 1000)
     # Through the dataset-provided flag.

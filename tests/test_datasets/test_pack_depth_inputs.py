@@ -12,12 +12,21 @@ def test_pack_shapes_and_meta():
     img = np.random.randint(0, 255, (6, 7, 3), dtype=np.uint8)
     img_view = img[1:5, 2:7]  # non-contiguous crop view
     depth = np.random.rand(6, 7).astype(np.float32)[1:5, 2:7]
-    results = dict(img=img_view, gt_depth_map=depth, img_path='a.png',
-                   depth_map_path='a_d.png', ori_shape=(6, 7),
-                   img_shape=(4, 5), flip=False, flip_direction=None,
-                   focal=518.8579, depth_scale=1000.0, crop_type='nyu_eigen',
-                   min_depth_eval=1e-3, max_depth_eval=10.0,
-                   unrelated='not packed')
+    results = dict(
+        img=img_view,
+        gt_depth_map=depth,
+        img_path='a.png',
+        depth_map_path='a_d.png',
+        ori_shape=(6, 7),
+        img_shape=(4, 5),
+        flip=False,
+        flip_direction=None,
+        focal=518.8579,
+        depth_scale=1000.0,
+        crop_type='nyu_eigen',
+        min_depth_eval=1e-3,
+        max_depth_eval=10.0,
+        unrelated='not packed')
     packed = PackDepthInputs()(results)
     inputs = packed['inputs']
     assert inputs.shape == (3, 4, 5) and inputs.dtype == torch.uint8
@@ -36,8 +45,8 @@ def test_pack_shapes_and_meta():
 
 
 def test_pack_without_gt_and_grayscale():
-    packed = PackDepthInputs(meta_keys=('img_path', ))(dict(
-        img=np.zeros((4, 5), np.uint8), img_path='g.png'))
+    packed = PackDepthInputs(meta_keys=('img_path', ))(
+        dict(img=np.zeros((4, 5), np.uint8), img_path='g.png'))
     assert packed['inputs'].shape == (1, 4, 5)
     assert 'gt_depth_map' not in packed['data_samples']
     assert packed['data_samples'].metainfo == dict(img_path='g.png')
@@ -53,8 +62,12 @@ def test_tta_flip_views(ramp):
                 dict(type='RandomFlip', prob=0.),
                 dict(type='RandomFlip', prob=1.)
             ], [dict(type='PackDepthInputs')]]))
-    out = tta(dict(img=img, gt_depth_map=depth,
-                   depth_fields=['gt_depth_map'], img_path='x.png'))
+    out = tta(
+        dict(
+            img=img,
+            gt_depth_map=depth,
+            depth_fields=['gt_depth_map'],
+            img_path='x.png'))
     assert len(out['inputs']) == 2 and len(out['data_samples']) == 2
     plain, flipped = out['data_samples']
     assert plain.metainfo['flip'] is False
@@ -84,9 +97,12 @@ def test_tta_pipeline_with_files(tmp_path, write_png):
                 ], [dict(type='LoadDepthAnnotation')],
                             [dict(type='PackDepthInputs')]]))
     ])
-    out = pipeline(dict(img_path=str(tmp_path / 'a.png'),
-                        depth_map_path=str(tmp_path / 'a_d.png'),
-                        depth_scale=1000.0, depth_fields=[]))
+    out = pipeline(
+        dict(
+            img_path=str(tmp_path / 'a.png'),
+            depth_map_path=str(tmp_path / 'a_d.png'),
+            depth_scale=1000.0,
+            depth_fields=[]))
     assert [s.metainfo['flip'] for s in out['data_samples']] == [False, True]
     for sample in out['data_samples']:
         # GT is the unflipped map in both views.

@@ -21,11 +21,15 @@ KITTI_LINES = (
 def test_kitti_intrinsics_by_date(tmp_path, write_text):
     write_text(str(tmp_path / 'kitti_eigen_test.txt'), KITTI_LINES)
     ds = KITTIDataset(
-        ann_file='kitti_eigen_test.txt', data_root=str(tmp_path),
+        ann_file='kitti_eigen_test.txt',
+        data_root=str(tmp_path),
         test_mode=True)
     assert len(ds) == 2  # the None line is dropped
-    assert ds.metainfo == dict(depth_scale=256.0, min_depth_eval=1e-3,
-                               max_depth_eval=80.0, crop_type='kitti_garg')
+    assert ds.metainfo == dict(
+        depth_scale=256.0,
+        min_depth_eval=1e-3,
+        max_depth_eval=80.0,
+        crop_type='kitti_garg')
     first, second = ds[0], ds[1]
     assert first['img_path'] == osp.join(
         str(tmp_path), 'input', '2011_09_26', '2011_09_26_drive_0002_sync',
@@ -33,10 +37,9 @@ def test_kitti_intrinsics_by_date(tmp_path, write_text):
     assert first['depth_map_path'].startswith(
         osp.join(str(tmp_path), 'gt_depth', '2011_09_26_drive_0002_sync'))
     # The published P_rect_02 of 2011_09_26.
-    assert first['cam_intrinsic'] == [
-        [721.5377, 0.0, 609.5593, 44.85728],
-        [0.0, 721.5377, 172.854, 0.2163791],
-        [0.0, 0.0, 1.0, 0.002745884]]
+    assert first['cam_intrinsic'] == [[721.5377, 0.0, 609.5593, 44.85728],
+                                      [0.0, 721.5377, 172.854, 0.2163791],
+                                      [0.0, 0.0, 1.0, 0.002745884]]
     assert first['focal'] == 721.5377
     # 2011_09_28, and focal taken from fx when the line has none.
     assert second['cam_intrinsic'] == KITTI_P2['2011_09_28']
@@ -53,12 +56,14 @@ def test_kitti_intrinsics_by_date(tmp_path, write_text):
 
 
 def test_kitti_benchmark_test_cam_files(tmp_path, write_text):
-    write_text(str(tmp_path / 'benchmark_test.txt'),
-               '0000000000.png\n0000000001.png\n')
+    write_text(
+        str(tmp_path / 'benchmark_test.txt'),
+        '0000000000.png\n0000000001.png\n')
     values = [721.5377, 0, 609.5593, 0, 721.5377, 172.854, 0, 0, 1]
     for name in ('0000000000', '0000000001'):
-        write_text(str(tmp_path / 'benchmark_cam' / f'{name}.txt'),
-                   ' '.join(str(v) for v in values) + '\n')
+        write_text(
+            str(tmp_path / 'benchmark_cam' / f'{name}.txt'),
+            ' '.join(str(v) for v in values) + '\n')
     kwargs = dict(
         ann_file='benchmark_test.txt',
         data_root=str(tmp_path),
@@ -82,38 +87,45 @@ def test_kitti_benchmark_test_cam_files(tmp_path, write_text):
 
 
 def test_kitti_unknown_date(tmp_path, write_text):
-    write_text(str(tmp_path / 'split.txt'),
-               '2012_01_01/drive/image_02/data/0.png a.png 700\n')
+    write_text(
+        str(tmp_path / 'split.txt'),
+        '2012_01_01/drive/image_02/data/0.png a.png 700\n')
     with pytest.raises(KeyError, match="split.txt:1.*'2012_01_01'"):
         KITTIDataset(ann_file='split.txt', data_root=str(tmp_path))
 
 
 def test_nyu(tmp_path, write_text):
-    write_text(str(tmp_path / 'nyu_test.txt'),
-               '/bathroom/rgb_00045.jpg /bathroom/sync_depth_00045.png '
-               '518.8579\n')
-    ds = NYUDataset(ann_file='nyu_test.txt', data_root=str(tmp_path),
-                    test_mode=True)
+    write_text(
+        str(tmp_path / 'nyu_test.txt'),
+        '/bathroom/rgb_00045.jpg /bathroom/sync_depth_00045.png '
+        '518.8579\n')
+    ds = NYUDataset(
+        ann_file='nyu_test.txt', data_root=str(tmp_path), test_mode=True)
     info = ds[0]
-    assert info['img_path'] == osp.join(str(tmp_path), 'bathroom',
-                                        'rgb_00045.jpg')
+    assert info['img_path'] == osp.join(
+        str(tmp_path), 'bathroom', 'rgb_00045.jpg')
     assert info['depth_scale'] == 1000.0
     assert info['cam_intrinsic'] == [[518.8579, 0.0, 325.5824],
                                      [0.0, 519.4696, 253.7362],
                                      [0.0, 0.0, 1.0]]
-    assert ds.metainfo == dict(depth_scale=1000.0, min_depth_eval=1e-3,
-                               max_depth_eval=10.0, crop_type='nyu_eigen')
+    assert ds.metainfo == dict(
+        depth_scale=1000.0,
+        min_depth_eval=1e-3,
+        max_depth_eval=10.0,
+        crop_type='nyu_eigen')
 
 
 def test_sunrgbd_end_to_end_decode(tmp_path, write_text, write_png):
     """SUN RGB-D PNGs hold the millimetres rotated left by 3 bits."""
     mm = np.array([[0, 1, 1234], [8000, 65535, 4095]], dtype=np.uint16)
     stored = ((mm << 3) | (mm >> 13)).astype(np.uint16)
-    write_png(str(tmp_path / 'kv1' / 'image' / 'a.jpg'),
-              np.zeros((2, 3, 3), np.uint8))
+    write_png(
+        str(tmp_path / 'kv1' / 'image' / 'a.jpg'), np.zeros((2, 3, 3),
+                                                            np.uint8))
     write_png(str(tmp_path / 'kv1' / 'depth' / 'a.png'), stored)
-    write_text(str(tmp_path / 'SUNRGBD_val_splits.txt'),
-               'kv1/image/a.jpg kv1/depth/a.png\n')
+    write_text(
+        str(tmp_path / 'SUNRGBD_val_splits.txt'),
+        'kv1/image/a.jpg kv1/depth/a.png\n')
     ds = SUNRGBDDataset(
         data_root=str(tmp_path),
         test_mode=True,
@@ -122,8 +134,11 @@ def test_sunrgbd_end_to_end_decode(tmp_path, write_text, write_png):
             dict(type='LoadDepthAnnotation'),
             dict(type='PackDepthInputs')
         ])
-    assert ds.metainfo == dict(depth_scale=1000.0, min_depth_eval=1e-3,
-                               max_depth_eval=8.0, crop_type='nyu_eigen')
+    assert ds.metainfo == dict(
+        depth_scale=1000.0,
+        min_depth_eval=1e-3,
+        max_depth_eval=8.0,
+        crop_type='nyu_eigen')
     assert ds.get_data_info(0)['depth_decode'] == 'sunrgbd'
     gt = ds[0]['data_samples'].gt_depth_map.data.numpy()[0]
     np.testing.assert_array_equal(gt, mm.astype(np.float32) / 1000)

@@ -48,9 +48,9 @@ def test_ground_plane_depth_hand_computed():
     assert depth[100, 7] == pytest.approx(
         1.5 / (y_c * math.cos(0.05) + math.sin(0.05)), abs=1e-9)
     np.testing.assert_allclose(
-        depth[:, 3], np.where(depth[:, 3] > 0,
-                              ground_depth(np.arange(120), 1.5, 0.05, 120,
-                                           59.5), 0))
+        depth[:, 3],
+        np.where(depth[:, 3] > 0,
+                 ground_depth(np.arange(120), 1.5, 0.05, 120, 59.5), 0))
     # The horizon is at v = cy - fy tan(pitch) = 53.495: rows above it are
     # sky, which is invalid (0), and so is ground beyond max_depth.
     assert (depth[:54] == 0).all()
@@ -61,10 +61,18 @@ def test_ground_plane_depth_hand_computed():
 
 
 def test_objects_occlude_ground():
-    scene = dict(cam_height=1.5, pitch=0.0, objects=[
-        dict(kind='sphere', centre=[0.0, 0.5, 5.0], radius=1.0,
-             colour=[1, 0, 0], pattern='plain', pattern_scale=0.5)
-    ])
+    scene = dict(
+        cam_height=1.5,
+        pitch=0.0,
+        objects=[
+            dict(
+                kind='sphere',
+                centre=[0.0, 0.5, 5.0],
+                radius=1.0,
+                colour=[1, 0, 0],
+                pattern='plain',
+                pattern_scale=0.5)
+        ])
     _, depth = render_scene(scene, 120, 160, max_depth=20.0)
     # The ray through the principal point (between pixels 79/80 and
     # 59/60) is close to the sphere's nearest point: z = 5 - 1 = 4, a bit
@@ -86,8 +94,8 @@ def test_deterministic_bytes_and_roundtrip(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert os.stat(a.data_root).st_mode & 0o777 == 0o777 & ~umask
-    c = SyntheticDepthDataset(data_root=str(tmp_path / 'c'),
-                              **dict(SMALL, seed=4))
+    c = SyntheticDepthDataset(
+        data_root=str(tmp_path / 'c'), **dict(SMALL, seed=4))
     assert _files(c.data_root)['images/train/00000.png'] != \
         files_a['images/train/00000.png']
 
@@ -98,8 +106,8 @@ def test_deterministic_bytes_and_roundtrip(tmp_path):
 
     # Read back through the standard pipeline: equal to a fresh render,
     # quantised to 1 mm.
-    ds = SyntheticDepthDataset(data_root=str(tmp_path / 'a'),
-                               pipeline=PIPELINE, **SMALL)
+    ds = SyntheticDepthDataset(
+        data_root=str(tmp_path / 'a'), pipeline=PIPELINE, **SMALL)
     out = ds[2]
     gt = out['data_samples'].gt_depth_map.data[0].numpy()
     rng = np.random.default_rng([3, 0, 2])
@@ -118,8 +126,8 @@ def test_deterministic_bytes_and_roundtrip(tmp_path):
 def test_median_and_metainfo(tmp_path):
     root = str(tmp_path / 's')
     train = SyntheticDepthDataset(data_root=root, **SMALL)
-    val = SyntheticDepthDataset(data_root=root, ann_file='val.txt',
-                                test_mode=True, **SMALL)
+    val = SyntheticDepthDataset(
+        data_root=root, ann_file='val.txt', test_mode=True, **SMALL)
     assert len(train) == 6 and len(val) == 2
     with open(osp.join(root, 'stats.json')) as f:
         stats = json.load(f)
@@ -139,8 +147,11 @@ def test_median_and_metainfo(tmp_path):
 
 def test_render_200_images_time(tmp_path):
     start = time.perf_counter()
-    SyntheticDepthDataset(data_root=str(tmp_path / 't'), num_train=200,
-                          num_val=0, img_size=(120, 160))
+    SyntheticDepthDataset(
+        data_root=str(tmp_path / 't'),
+        num_train=200,
+        num_val=0,
+        img_size=(120, 160))
     seconds = time.perf_counter() - start
     print(f'\nSyntheticDepthDataset: 200 images of 120x160 rendered and '
           f'written in {seconds:.2f} s')
@@ -150,11 +161,12 @@ def test_render_200_images_time(tmp_path):
 def test_reuse_and_param_mismatch(tmp_path):
     root = str(tmp_path / 'r')
     SyntheticDepthDataset(data_root=root, **SMALL)
-    stamp = {p: os.stat(osp.join(root, p)).st_mtime_ns
-             for p in ('stats.json', 'images/train/00000.png')}
+    stamp = {
+        p: os.stat(osp.join(root, p)).st_mtime_ns
+        for p in ('stats.json', 'images/train/00000.png')
+    }
     SyntheticDepthDataset(data_root=root, **SMALL)
-    assert stamp == {p: os.stat(osp.join(root, p)).st_mtime_ns
-                     for p in stamp}
+    assert stamp == {p: os.stat(osp.join(root, p)).st_mtime_ns for p in stamp}
     with pytest.raises(ValueError, match='other data_root|Delete'):
         SyntheticDepthDataset(data_root=root, **dict(SMALL, seed=5))
     # A foreign non-empty folder is never overwritten.
@@ -186,8 +198,7 @@ def test_concurrent_generation_is_safe(tmp_path):
     assert len({r[1:] for r in results}) == 1
     # No leftovers: one tree, no temp folders, no lock.
     assert sorted(os.listdir(tmp_path)) == ['race']
-    reference = SyntheticDepthDataset(data_root=str(tmp_path / 'ref'),
-                                      **SMALL)
+    reference = SyntheticDepthDataset(data_root=str(tmp_path / 'ref'), **SMALL)
     assert _files(root) == _files(reference.data_root)
 
 

@@ -32,7 +32,8 @@ def tiny_options(data_root):
         ]
     opts += [
         'train_dataloader.batch_size=2', 'train_cfg.val_interval=2',
-        'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1'
+        'default_hooks.checkpoint.interval=2',
+        'default_hooks.logger.interval=1'
     ]
     return opts
 
@@ -41,8 +42,12 @@ def run(args, env=None, check=True):
     e = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=ROOT)
     e.update(env or {})
     proc = subprocess.run(
-        [sys.executable] + args, cwd=ROOT, env=e, capture_output=True,
-        text=True, timeout=600)
+        [sys.executable] + args,
+        cwd=ROOT,
+        env=e,
+        capture_output=True,
+        text=True,
+        timeout=600)
     if check and proc.returncode != 0:
         raise AssertionError(f'{args} failed:\n{proc.stdout[-4000:]}\n'
                              f'{proc.stderr[-4000:]}')
@@ -55,15 +60,24 @@ def trained(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('smoke')
     data_root, work_dir = str(tmp / 'synthetic'), str(tmp / 'work')
     opts = tiny_options(data_root)
-    run(['tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
-         'train_cfg.max_iters=4'] + opts)
+    run([
+        'tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
+        'train_cfg.max_iters=4'
+    ] + opts)
     first = dict(
         iter4=osp.isfile(osp.join(work_dir, 'iter_4.pth')),
         best=glob.glob(osp.join(work_dir, 'best_abs_rel_iter_*.pth')))
-    proc = run(['tools/train.py', CONFIG, '--work-dir', work_dir, '--resume',
-                '--cfg-options', 'train_cfg.max_iters=6'] + opts)
-    return dict(tmp=tmp, data_root=data_root, work_dir=work_dir, opts=opts,
-                first=first, resume_log=proc.stdout + proc.stderr)
+    proc = run([
+        'tools/train.py', CONFIG, '--work-dir', work_dir, '--resume',
+        '--cfg-options', 'train_cfg.max_iters=6'
+    ] + opts)
+    return dict(
+        tmp=tmp,
+        data_root=data_root,
+        work_dir=work_dir,
+        opts=opts,
+        first=first,
+        resume_log=proc.stdout + proc.stderr)
 
 
 def test_train_writes_checkpoints_and_best(trained):
@@ -109,9 +123,15 @@ def test_dist_train_two_cpu_processes(trained, tmp_path):
     work_dir = str(tmp_path / 'dist')
     e = dict(os.environ, OMP_NUM_THREADS='1', PORT='29533')
     proc = subprocess.run(
-        ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', work_dir,
-         '--cfg-options', 'train_cfg.max_iters=2'] + trained['opts'],
-        cwd=ROOT, env=e, capture_output=True, text=True, timeout=600)
+        [
+            'bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', work_dir,
+            '--cfg-options', 'train_cfg.max_iters=2'
+        ] + trained['opts'],
+        cwd=ROOT,
+        env=e,
+        capture_output=True,
+        text=True,
+        timeout=600)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
     assert 'Distributed training is not used' not in log
@@ -125,9 +145,12 @@ def test_dist_train_two_cpu_processes(trained, tmp_path):
      "no top-level key 'trian_cfg'; did you mean ['train_cfg'"),
 ])
 def test_bad_config_gives_clear_error(trained, tmp_path, option, message):
-    proc = run(['tools/train.py', CONFIG, '--work-dir', str(tmp_path),
-                '--cfg-options', 'train_cfg.max_iters=1', option] +
-               trained['opts'], check=False)
+    proc = run(
+        [
+            'tools/train.py', CONFIG, '--work-dir',
+            str(tmp_path), '--cfg-options', 'train_cfg.max_iters=1', option
+        ] + trained['opts'],
+        check=False)
     assert proc.returncode != 0
     assert message in proc.stderr
 
@@ -137,11 +160,13 @@ def test_diverging_run_stops_and_saves_no_checkpoint(trained, tmp_path):
     (exit code != 0, the iteration and loss terms named) before any
     checkpoint is saved."""
     work_dir = str(tmp_path / 'nan')
-    proc = run(['tools/train.py', CONFIG, '--work-dir', work_dir,
-                '--cfg-options', 'train_cfg.max_iters=6',
-                'model.decode_head.loss_decode.loss_weight=inf'] +
-               trained['opts'],
-               check=False)
+    proc = run(
+        [
+            'tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
+            'train_cfg.max_iters=6',
+            'model.decode_head.loss_decode.loss_weight=inf'
+        ] + trained['opts'],
+        check=False)
     assert proc.returncode != 0
     assert 'Non-finite loss at iteration' in proc.stderr, proc.stderr[-3000:]
     assert 'decode.loss_sig=' in proc.stderr

@@ -23,10 +23,18 @@ def _parse(*items):
 
 
 def test_cfg_options_action_keeps_spaces_and_parses_values():
-    opts = _parse('data_root=/x/my data', 'a=1', 'b=1e-4', 'c=True',
-                  'd=None', 'e=(352,1216)', 'f=[1, 2]', "g='quoted'")
-    assert opts == {'data_root': '/x/my data', 'a': 1, 'b': 1e-4, 'c': True,
-                    'd': None, 'e': (352, 1216), 'f': [1, 2], 'g': 'quoted'}
+    opts = _parse('data_root=/x/my data', 'a=1', 'b=1e-4', 'c=True', 'd=None',
+                  'e=(352,1216)', 'f=[1, 2]', "g='quoted'")
+    assert opts == {
+        'data_root': '/x/my data',
+        'a': 1,
+        'b': 1e-4,
+        'c': True,
+        'd': None,
+        'e': (352, 1216),
+        'f': [1, 2],
+        'g': 'quoted'
+    }
 
 
 def test_cfg_options_action_item_without_equals(capsys):

@@ -46,27 +46,45 @@ def parse_args(argv=None):
         description='Benchmark multi-scale deformable attention')
     parser.add_argument('--device', default='cpu', help='cpu or cuda')
     parser.add_argument('--batch', type=int, default=1)
-    parser.add_argument('--input-size', type=int, nargs=2, default=[352, 704],
-                        metavar=('H', 'W'))
+    parser.add_argument(
+        '--input-size',
+        type=int,
+        nargs=2,
+        default=[352, 704],
+        metavar=('H', 'W'))
     parser.add_argument('--embed-dims', type=int, default=512)
     parser.add_argument('--num-heads', type=int, default=8)
     parser.add_argument('--num-points', type=int, default=8)
-    parser.add_argument('--modes', nargs='+', default=['self', 'cross'],
-                        choices=['self', 'cross'])
-    parser.add_argument('--impls', nargs='+', default=['ours', 'plain',
-                                                       'naive'],
-                        choices=['ours', 'plain', 'naive'])
-    parser.add_argument('--repeats', type=int, default=2,
-                        help='timed runs after the first (memory) run')
-    parser.add_argument('--naive-queries', type=int, default=8,
-                        help='queries the naive loop actually computes')
-    parser.add_argument('--threads', type=int, default=1,
-                        help='torch CPU threads (shared machines: keep low)')
-    parser.add_argument('--dtype', default='float32',
-                        choices=['float32', 'float64'])
+    parser.add_argument(
+        '--modes',
+        nargs='+',
+        default=['self', 'cross'],
+        choices=['self', 'cross'])
+    parser.add_argument(
+        '--impls',
+        nargs='+',
+        default=['ours', 'plain', 'naive'],
+        choices=['ours', 'plain', 'naive'])
+    parser.add_argument(
+        '--repeats',
+        type=int,
+        default=2,
+        help='timed runs after the first (memory) run')
+    parser.add_argument(
+        '--naive-queries',
+        type=int,
+        default=8,
+        help='queries the naive loop actually computes')
+    parser.add_argument(
+        '--threads',
+        type=int,
+        default=1,
+        help='torch CPU threads (shared machines: keep low)')
+    parser.add_argument(
+        '--dtype', default='float32', choices=['float32', 'float64'])
     parser.add_argument('--json', help='also write the results here')
-    parser.add_argument('--child', nargs=2, metavar=('IMPL', 'MODE'),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        '--child', nargs=2, metavar=('IMPL', 'MODE'), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -118,22 +136,27 @@ def run_case(args, impl, mode):
     q_run = n_query
     if impl == 'naive':
         q_run = min(args.naive_queries, n_query)
-    value = torch.randn(n, n_value, heads, dims, device=device, dtype=dtype,
-                        requires_grad=True)
+    value = torch.randn(
+        n,
+        n_value,
+        heads,
+        dims,
+        device=device,
+        dtype=dtype,
+        requires_grad=True)
     # reference points anywhere in the image plus offsets of a few pixels
     ref = torch.rand(n, q_run, 1, levels, 1, 2, device=device, dtype=dtype)
     scale = torch.tensor([[1. / b, 1. / a] for a, b in shapes],
-                         device=device, dtype=dtype).view(1, 1, 1, levels, 1,
-                                                          2)
-    offsets = torch.randn(n, q_run, heads, levels, points, 2, device=device,
-                          dtype=dtype) * 4
+                         device=device,
+                         dtype=dtype).view(1, 1, 1, levels, 1, 2)
+    offsets = torch.randn(
+        n, q_run, heads, levels, points, 2, device=device, dtype=dtype) * 4
     loc = (ref + offsets * scale).detach().requires_grad_(True)
-    weights = torch.randn(n, q_run, heads, levels * points, device=device,
-                          dtype=dtype).softmax(-1).view(
-                              n, q_run, heads, levels,
-                              points).detach().requires_grad_(True)
-    grad_out = torch.randn(n, q_run, heads * dims, device=device,
-                           dtype=dtype)
+    weights = torch.randn(
+        n, q_run, heads, levels * points, device=device,
+        dtype=dtype).softmax(-1).view(n, q_run, heads, levels,
+                                      points).detach().requires_grad_(True)
+    grad_out = torch.randn(n, q_run, heads * dims, device=device, dtype=dtype)
     if impl == 'ours':
 
         def fn():
@@ -236,9 +259,9 @@ def main(argv=None):
             if impl == 'naive':
                 k = args.naive_queries
                 runs = [
-                    _spawn(base_argv + ['--naive-queries',
-                                        str(q)], impl, mode, args.threads)
-                    for q in (k, 2 * k)
+                    _spawn(base_argv +
+                           ['--naive-queries', str(q)], impl, mode,
+                           args.threads) for q in (k, 2 * k)
                 ]
                 res = None if None in runs else extrapolate(*runs)
             else:
@@ -259,9 +282,7 @@ def _spawn(argv, impl, mode, threads):
         ['--child', impl, mode]
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    lines = [
-        ln for ln in proc.stdout.splitlines() if ln.startswith('RESULT ')
-    ]
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('RESULT ')]
     if proc.returncode != 0 or not lines:
         print(f'[{impl}/{mode}] failed (rc {proc.returncode}):\n'
               f'{proc.stderr[-2000:]}')
@@ -278,12 +299,14 @@ def print_row(r):
         tag = (f' [EXTRAPOLATED linearly to {r["queries"]} queries from runs '
                f'on {q1} and {q2} queries: fwd+bwd {t1:.3f} / {t2:.3f} s, '
                f'peak +{m1:.1f} / +{m2:.1f} MiB]')
-    print(f'{r["mode"]:>5} {r["impl"]:>5} | N={r["batch"]} Q={r["queries"]} '
-          f'S={r["values"]} levels={r["level_shapes"]} heads={r["heads"]}x'
-          f'{r["head_dims"]} points={r["points"]} {r["dtype"]} '
-          f'{r["device"]} threads={r["threads"]} | fwd {r["fwd_s"]:.3f} s, '
-          f'fwd+bwd {r["fwd_bwd_s"]:.3f} s, peak +{r["peak_mib"]:.0f} MiB'
-          f'{tag}', flush=True)
+    print(
+        f'{r["mode"]:>5} {r["impl"]:>5} | N={r["batch"]} Q={r["queries"]} '
+        f'S={r["values"]} levels={r["level_shapes"]} heads={r["heads"]}x'
+        f'{r["head_dims"]} points={r["points"]} {r["dtype"]} '
+        f'{r["device"]} threads={r["threads"]} | fwd {r["fwd_s"]:.3f} s, '
+        f'fwd+bwd {r["fwd_bwd_s"]:.3f} s, peak +{r["peak_mib"]:.0f} MiB'
+        f'{tag}',
+        flush=True)
 
 
 if __name__ == '__main__':

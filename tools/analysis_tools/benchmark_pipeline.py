@@ -18,6 +18,7 @@ Example::
 
     python tools/analysis_tools/benchmark_pipeline.py --threads 1
 """
+# isort: skip_file (sys.path is set before the depth imports)
 import argparse
 import os
 import sys
@@ -26,16 +27,27 @@ import sys
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Time the KITTI training pipeline vs bare PNG decoding.')
-    parser.add_argument('--num-files', type=int, default=8,
-                        help='distinct image/depth pairs to generate')
-    parser.add_argument('--samples', type=int, default=64,
-                        help='samples per timing round')
-    parser.add_argument('--rounds', type=int, default=7,
-                        help='timing rounds (the median is reported)')
-    parser.add_argument('--threads', type=int, default=1,
-                        help='OpenCV / OpenMP / torch threads')
-    parser.add_argument('--work-dir', default=None,
-                        help='where to write the files (default: a temp dir)')
+    parser.add_argument(
+        '--num-files',
+        type=int,
+        default=8,
+        help='distinct image/depth pairs to generate')
+    parser.add_argument(
+        '--samples', type=int, default=64, help='samples per timing round')
+    parser.add_argument(
+        '--rounds',
+        type=int,
+        default=7,
+        help='timing rounds (the median is reported)')
+    parser.add_argument(
+        '--threads',
+        type=int,
+        default=1,
+        help='OpenCV / OpenMP / torch threads')
+    parser.add_argument(
+        '--work-dir',
+        default=None,
+        help='where to write the files (default: a temp dir)')
     parser.add_argument('--seed', type=int, default=0)
     return parser.parse_args()
 
@@ -61,8 +73,9 @@ from mmengine.registry import init_default_scope  # noqa: E402
 
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
-from depth.datasets.synthetic_scene import (render_scene,  # noqa: E402
-                                            sample_scene)
+from depth.datasets.synthetic_scene import (
+    render_scene,  # noqa: E402
+    sample_scene)
 from depth.registry import TRANSFORMS  # noqa: E402
 
 KITTI_TRAIN_PIPELINE = [
@@ -90,8 +103,8 @@ def make_files(out_dir: str, num: int, seed: int) -> List[Tuple[str, str]]:
     for i in range(num):
         rng = np.random.default_rng([seed, i])
         scene = sample_scene(rng, HEIGHT, WIDTH, max_depth=80.0)
-        img, depth = render_scene(scene, HEIGHT, WIDTH, 80.0, rng,
-                                  noise_std=4.0)
+        img, depth = render_scene(
+            scene, HEIGHT, WIDTH, 80.0, rng, noise_std=4.0)
         # LiDAR-like sparsity: 64 scan lines are a few rows apart; the
         # KITTI annotated maps accumulate frames, so keep ~1/3 of the
         # pixels on most rows below the horizon.
@@ -107,8 +120,7 @@ def make_files(out_dir: str, num: int, seed: int) -> List[Tuple[str, str]]:
     return pairs
 
 
-def time_round(fn: Callable[[int], None],
-               samples: int) -> Tuple[float, float]:
+def time_round(fn: Callable[[int], None], samples: int) -> Tuple[float, float]:
     """Per-sample (wall, CPU) milliseconds of one round of ``samples``."""
     wall, cpu = time.perf_counter(), time.process_time()
     for i in range(samples):
@@ -171,8 +183,11 @@ def main() -> None:
     totals = [0.0] * len(steps)
     for i in range(args.samples * 2):
         img_path, depth_path = pairs[i % num]
-        results = dict(img_path=img_path, depth_map_path=depth_path,
-                       depth_scale=256.0, depth_fields=[])
+        results = dict(
+            img_path=img_path,
+            depth_map_path=depth_path,
+            depth_scale=256.0,
+            depth_fields=[])
         for k, step in enumerate(steps):
             start = time.process_time()
             results = step(results)

@@ -41,13 +41,21 @@ def parse_args():
         description='Parameters and FLOPs of a depther, per component')
     parser.add_argument('config', help='config file')
     parser.add_argument(
-        '--shape', type=int, nargs=2, metavar=('H', 'W'),
+        '--shape',
+        type=int,
+        nargs=2,
+        metavar=('H', 'W'),
         help='input size; defaults to the config\'s crop_size (or img_size, '
         'else 352 704), rounded up to a multiple of 32')
-    parser.add_argument('--params-only', action='store_true',
-                        help='skip the FLOP count (no forward pass)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings')
+    parser.add_argument(
+        '--params-only',
+        action='store_true',
+        help='skip the FLOP count (no forward pass)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings')
     return parser.parse_args()
 
 

@@ -29,6 +29,7 @@ error listing the keys. ``DST`` (``{'meta', 'state_dict'}``) then evaluates
 with ``python tools/test.py CONFIG DST`` and gives the original code's
 predictions.
 """
+# isort: skip_file (sys.path is set before the depth imports)
 import argparse
 import os.path as osp
 import sys
@@ -39,12 +40,15 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from depth.converters import (load_release, save_checked,  # noqa: E402
-                              unwrap_state_dict)
-from depth.converters.adabins import (ADABINS_CONFIGS,  # noqa: E402
-                                      adabins_release_config,
-                                      convert_adabins_state_dict,
-                                      guess_adabins_dataset)
+from depth.converters import (
+    load_release,
+    save_checked,  # noqa: E402
+    unwrap_state_dict)
+from depth.converters.adabins import (
+    ADABINS_CONFIGS,  # noqa: E402
+    adabins_release_config,
+    convert_adabins_state_dict,
+    guess_adabins_dataset)
 from depth.converters.release_io import describe_meta  # noqa: E402
 
 CONVERTER = 'tools/model_converters/adabins2depth.py'
@@ -62,10 +66,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='our config of the model (default: the recipe config of '
         '--dataset)')
     group.add_argument(
-        '--dataset', choices=sorted(ADABINS_CONFIGS),
+        '--dataset',
+        choices=sorted(ADABINS_CONFIGS),
         help='which release (default: from SRC\'s file name)')
     parser.add_argument(
-        '--verbose', action='store_true',
+        '--verbose',
+        action='store_true',
         help='log every renamed, folded or dropped key')
     return parser.parse_args(argv)
 

@@ -16,6 +16,7 @@ by the file name: ``swinl`` / ``swint`` and ``kitti`` / ``nyu`` /
 ``benchmark`` / ``sunrgbd``): any missing, unexpected or mis-shaped key is
 an error. ``DST`` then evaluates with ``python tools/test.py CONFIG DST``.
 """
+# isort: skip_file (sys.path is set before the depth imports)
 import argparse
 import os.path as osp
 import sys
@@ -26,11 +27,14 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from depth.converters import (load_release, save_checked,  # noqa: E402
-                              unwrap_state_dict)
-from depth.converters.mdet import (MDET_FAMILIES,  # noqa: E402
-                                   convert_mdet_state_dict,
-                                   guess_release_config)
+from depth.converters import (
+    load_release,
+    save_checked,  # noqa: E402
+    unwrap_state_dict)
+from depth.converters.mdet import (
+    MDET_FAMILIES,  # noqa: E402
+    convert_mdet_state_dict,
+    guess_release_config)
 from depth.converters.release_io import describe_meta  # noqa: E402
 
 
@@ -44,7 +48,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--config',
         help='our config of the model (default: guessed from SRC\'s name)')
     parser.add_argument(
-        '--family', choices=sorted(MDET_FAMILIES),
+        '--family',
+        choices=sorted(MDET_FAMILIES),
         help='model family (default: recognised from the keys)')
     parser.add_argument(
         '--verbose', action='store_true', help='log every renamed key')
@@ -69,9 +74,13 @@ def main(argv=None) -> None:
             f'{args.src}: cannot tell the release from the file name; pass '
             f'--config (one of {sorted(family.configs.values())} under '
             'configs/)')
-    save_checked(converted, config, args.src, args.dst,
-                 converter='tools/model_converters/mdet2depth.py',
-                 extra_meta=dict(family=family.name))
+    save_checked(
+        converted,
+        config,
+        args.src,
+        args.dst,
+        converter='tools/model_converters/mdet2depth.py',
+        extra_meta=dict(family=family.name))
     print_log(
         f'{args.src} -> {args.dst}: {family.name}, {len(converted)} tensors, '
         f'{len(log)} keys renamed or dropped, loads strictly into {config}',

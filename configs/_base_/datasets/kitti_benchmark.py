@@ -12,13 +12,17 @@ train_pipeline = [
     dict(type='RandomRotate', prob=0.5, degree=2.5),
     dict(type='RandomFlip', prob=0.5),
     dict(type='RandomCrop', crop_size={{_base_.crop_size}}),
-    dict(type='ColorAug', prob=1.0, gamma_range=(0.9, 1.1),
-         brightness_range=(0.9, 1.1), color_range=(0.9, 1.1)),
+    dict(
+        type='ColorAug',
+        prob=1.0,
+        gamma_range=(0.9, 1.1),
+        brightness_range=(0.9, 1.1),
+        color_range=(0.9, 1.1)),
     dict(type='PackDepthInputs'),
 ]
 train_dataloader = dict(
-    dataset=dict(ann_file='kitti_benchmark_train.txt',
-                 pipeline=train_pipeline))
+    dataset=dict(
+        ann_file='kitti_benchmark_train.txt', pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(ann_file='kitti_benchmark_val.txt'))
 # Benchmark submission: predictions of the GT-less test frames written as
 # uint16 PNG (depth x 256) with `format_only`.
@@ -35,5 +39,7 @@ test_dataloader = dict(
         ]))
 val_evaluator = dict(max_depth_eval=max_depth_eval)
 test_evaluator = dict(
-    type='DepthMetric', format_only=True, depth_scale=256,
+    type='DepthMetric',
+    format_only=True,
+    depth_scale=256,
     output_dir='work_dirs/kitti_benchmark_submission')

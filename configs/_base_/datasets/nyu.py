@@ -12,8 +12,12 @@ train_pipeline = [
     dict(type='RandomRotate', prob=0.5, degree=2.5),
     dict(type='RandomFlip', prob=0.5),
     dict(type='RandomCrop', crop_size=crop_size),
-    dict(type='ColorAug', prob=0.5, gamma_range=(0.9, 1.1),
-         brightness_range=(0.75, 1.25), color_range=(0.9, 1.1)),
+    dict(
+        type='ColorAug',
+        prob=0.5,
+        gamma_range=(0.9, 1.1),
+        brightness_range=(0.75, 1.25),
+        color_range=(0.9, 1.1)),
     dict(type='PackDepthInputs'),
 ]
 test_pipeline = [
@@ -24,10 +28,12 @@ test_pipeline = [
 tta_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadDepthAnnotation'),
-    dict(type='TestTimeAug',
-         transforms=[[dict(type='RandomFlip', prob=0.),
-                      dict(type='RandomFlip', prob=1.)],
-                     [dict(type='PackDepthInputs')]]),
+    dict(
+        type='TestTimeAug',
+        transforms=[[
+            dict(type='RandomFlip', prob=0.),
+            dict(type='RandomFlip', prob=1.)
+        ], [dict(type='PackDepthInputs')]]),
 ]
 train_dataloader = dict(
     batch_size=8,
@@ -54,6 +60,8 @@ val_dataloader = dict(
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
 val_evaluator = dict(
-    type='DepthMetric', min_depth_eval=min_depth_eval,
-    max_depth_eval=max_depth_eval, crop_type='nyu_eigen')
+    type='DepthMetric',
+    min_depth_eval=min_depth_eval,
+    max_depth_eval=max_depth_eval,
+    crop_type='nyu_eigen')
 test_evaluator = val_evaluator

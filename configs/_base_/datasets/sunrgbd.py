@@ -13,10 +13,12 @@ test_pipeline = [
 tta_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadDepthAnnotation', decode='sunrgbd'),
-    dict(type='TestTimeAug',
-         transforms=[[dict(type='RandomFlip', prob=0.),
-                      dict(type='RandomFlip', prob=1.)],
-                     [dict(type='PackDepthInputs')]]),
+    dict(
+        type='TestTimeAug',
+        transforms=[[
+            dict(type='RandomFlip', prob=0.),
+            dict(type='RandomFlip', prob=1.)
+        ], [dict(type='PackDepthInputs')]]),
 ]
 test_dataloader = dict(
     batch_size=1,
@@ -32,6 +34,8 @@ test_dataloader = dict(
         pipeline=test_pipeline))
 val_dataloader = test_dataloader
 test_evaluator = dict(
-    type='DepthMetric', min_depth_eval=min_depth_eval,
-    max_depth_eval=max_depth_eval, crop_type='nyu_eigen')
+    type='DepthMetric',
+    min_depth_eval=min_depth_eval,
+    max_depth_eval=max_depth_eval,
+    crop_type='nyu_eigen')
 val_evaluator = test_evaluator

@@ -6,14 +6,21 @@ data_root = 'data/synthetic'
 img_size = (120, 160)
 min_depth_eval, max_depth_eval = 1e-3, 20
 synthetic_cfg = dict(
-    num_train=400, num_val=50, img_size=img_size, seed=0,
+    num_train=400,
+    num_val=50,
+    img_size=img_size,
+    seed=0,
     max_depth=max_depth_eval)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadDepthAnnotation'),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='ColorAug', prob=0.5, gamma_range=(0.9, 1.1),
-         brightness_range=(0.9, 1.1), color_range=(0.9, 1.1)),
+    dict(
+        type='ColorAug',
+        prob=0.5,
+        gamma_range=(0.9, 1.1),
+        brightness_range=(0.9, 1.1),
+        color_range=(0.9, 1.1)),
     dict(type='PackDepthInputs'),
 ]
 test_pipeline = [
@@ -24,10 +31,12 @@ test_pipeline = [
 tta_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadDepthAnnotation'),
-    dict(type='TestTimeAug',
-         transforms=[[dict(type='RandomFlip', prob=0.),
-                      dict(type='RandomFlip', prob=1.)],
-                     [dict(type='PackDepthInputs')]]),
+    dict(
+        type='TestTimeAug',
+        transforms=[[
+            dict(type='RandomFlip', prob=0.),
+            dict(type='RandomFlip', prob=1.)
+        ], [dict(type='PackDepthInputs')]]),
 ]
 train_dataloader = dict(
     batch_size=8,
@@ -54,6 +63,8 @@ val_dataloader = dict(
         **synthetic_cfg))
 test_dataloader = val_dataloader
 val_evaluator = dict(
-    type='DepthMetric', min_depth_eval=min_depth_eval,
-    max_depth_eval=max_depth_eval, crop_type=None)
+    type='DepthMetric',
+    min_depth_eval=min_depth_eval,
+    max_depth_eval=max_depth_eval,
+    crop_type=None)
 test_evaluator = val_evaluator

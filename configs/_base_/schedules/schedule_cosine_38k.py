@@ -8,14 +8,23 @@ warmup_iters = 12800
 val_interval = 800
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-4, betas=(0.9, 0.999),
-                   weight_decay=0.01),
+    optimizer=dict(
+        type='AdamW', lr=1e-4, betas=(0.9, 0.999), weight_decay=0.01),
     clip_grad=dict(max_norm=35, norm_type=2))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0,
-         end=warmup_iters),
-    dict(type='CosineAnnealingLR', T_max=max_iters, eta_min_ratio=1e-8,
-         by_epoch=False, begin=0, end=max_iters)
+    dict(
+        type='LinearLR',
+        start_factor=1e-3,
+        by_epoch=False,
+        begin=0,
+        end=warmup_iters),
+    dict(
+        type='CosineAnnealingLR',
+        T_max=max_iters,
+        eta_min_ratio=1e-8,
+        by_epoch=False,
+        begin=0,
+        end=max_iters)
 ]
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)

@@ -43,11 +43,13 @@ class ColorAug(BaseTransform):
         color_range (tuple[float, float]): Defaults to (0.9, 1.1).
     """
 
-    def __init__(self,
-                 prob: float = 0.5,
-                 gamma_range: Sequence[float] = (0.9, 1.1),
-                 brightness_range: Sequence[float] = (0.9, 1.1),
-                 color_range: Sequence[float] = (0.9, 1.1)) -> None:
+    def __init__(
+        self,
+        prob: float = 0.5,
+        gamma_range: Sequence[float] = (0.9, 1.1),
+        brightness_range: Sequence[float] = (0.9, 1.1),
+        color_range: Sequence[float] = (0.9, 1.1)
+    ) -> None:
         if not 0.0 <= prob <= 1.0:
             raise ValueError(f'prob must be in [0, 1], got {prob}.')
         self.prob = prob
@@ -81,8 +83,9 @@ class ColorAug(BaseTransform):
         else:
             x = img.astype(np.float32) * np.float32(1 / 255.0)
             np.power(x, np.float32(gamma), out=x)
-            x *= gains.astype(np.float32).reshape(
-                (1, 1, channels) if img.ndim == 3 else (1, 1))
+            x *= gains.astype(
+                np.float32).reshape((1, 1, channels) if img.ndim == 3 else (1,
+                                                                            1))
             np.clip(x, 0.0, 1.0, out=x)
             x *= np.float32(255.0)
             out = x

@@ -12,7 +12,9 @@ from .utils import describe
 _DECODES = ('scale', 'sunrgbd')
 
 
-def decode_depth_png(content: bytes, path: str, depth_scale: float,
+def decode_depth_png(content: bytes,
+                     path: str,
+                     depth_scale: float,
                      decode: str = 'scale') -> np.ndarray:
     """Decode a 16-bit depth PNG into float32 metres.
 
@@ -111,8 +113,7 @@ class LoadDepthAnnotation(BaseTransform):
         try:
             content = fileio.get(path, backend_args=self.backend_args)
         except FileNotFoundError:
-            raise FileNotFoundError(
-                f'Depth map not found: {path}') from None
+            raise FileNotFoundError(f'Depth map not found: {path}') from None
         depth = decode_depth_png(content, path, scale, decode)
         ori_shape = results.get('ori_shape')
         if ori_shape is not None and tuple(ori_shape[:2]) != depth.shape:

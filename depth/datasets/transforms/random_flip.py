@@ -71,6 +71,6 @@ class RandomFlip(BaseTransform):
 
 def _flip(array: np.ndarray, code: int) -> np.ndarray:
     if array.ndim == 3 and array.shape[2] > 4:
-        return np.ascontiguousarray(
-            array[:, ::-1] if code == 1 else array[::-1])
+        return np.ascontiguousarray(array[:, ::-1] if code ==
+                                    1 else array[::-1])
     return cv2.flip(array, code)

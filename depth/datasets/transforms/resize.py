@@ -38,8 +38,7 @@ class Resize(BaseTransform):
 
     def __init__(self,
                  scale: Optional[Union[int, Sequence[int]]] = None,
-                 scale_factor: Optional[Union[float,
-                                              Sequence[float]]] = None,
+                 scale_factor: Optional[Union[float, Sequence[float]]] = None,
                  keep_ratio: bool = False) -> None:
         if (scale is None) == (scale_factor is None):
             raise ValueError('Resize: give exactly one of scale and '

@@ -44,8 +44,7 @@ def check_aligned(results: dict, fields: List[str], name: str) -> None:
     for key in fields:
         value = results[key]
         if not isinstance(value, np.ndarray) or value.shape[:2] != shape:
-            got = value.shape if isinstance(value, np.ndarray) else type(
-                value)
+            got = value.shape if isinstance(value, np.ndarray) else type(value)
             raise ValueError(
                 f'{name}: results[{key!r}] has shape {got} but the image is '
                 f'{tuple(shape)}; image and depth are not aligned '

@@ -37,8 +37,8 @@ class SanitizeCheckpointHook(Hook):
     def before_save_checkpoint(self, runner, checkpoint: Dict) -> None:
         state = checkpoint.get('state_dict') or {}
         bad = [
-            k for k, v in state.items() if isinstance(v, torch.Tensor) and
-            v.is_floating_point() and not bool(torch.isfinite(v).all())
+            k for k, v in state.items() if isinstance(v, torch.Tensor)
+            and v.is_floating_point() and not bool(torch.isfinite(v).all())
         ]
         if bad:
             raise RuntimeError(
@@ -47,8 +47,9 @@ class SanitizeCheckpointHook(Hook):
         hub = checkpoint.get('message_hub')
         if isinstance(hub, dict) and isinstance(hub.get('log_scalars'), dict):
             hub['log_scalars'] = {
-                k: DataOnlyHistoryBuffer.from_buffer(v)
-                if isinstance(v, HistoryBuffer) else v
+                k:
+                DataOnlyHistoryBuffer.from_buffer(v) if isinstance(
+                    v, HistoryBuffer) else v
                 for k, v in hub['log_scalars'].items()
             }
         states = checkpoint.get('param_schedulers')
@@ -65,4 +66,5 @@ class SanitizeCheckpointHook(Hook):
             print_log(
                 'SanitizeCheckpointHook: dropped non-data scheduler state '
                 f'entries {sorted(dropped)} (rebuilt on resume)',
-                logger='current', level=10)
+                logger='current',
+                level=10)

@@ -1,7 +1,7 @@
-from .timm_backbone import TimmBackbone
 from .depthformer_swin import DepthFormerSwin
 from .efficientnet_encoder import EfficientNetEncoder
 from .image_passthrough_backbone import ImagePassthroughBackbone
+from .timm_backbone import TimmBackbone
 
 __all__ = [
     'TimmBackbone', 'DepthFormerSwin', 'EfficientNetEncoder',

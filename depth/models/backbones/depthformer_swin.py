@@ -120,8 +120,8 @@ class DepthFormerSwin(BaseModule):
                  drop_path_rate: float = 0.3,
                  use_abs_pos_embed: bool = False,
                  conv_channels: int = 64,
-                 conv_norm_cfg: ConfigType = dict(type='BN',
-                                                  requires_grad=True),
+                 conv_norm_cfg: ConfigType = dict(
+                     type='BN', requires_grad=True),
                  with_cp: bool = False,
                  pretrained: Optional[str] = None,
                  init_cfg: OptMultiConfig = None) -> None:
@@ -241,11 +241,14 @@ class DepthFormerSwin(BaseModule):
                 ape = ape.view(1, side, side, -1).permute(0, 3, 1, 2)
             if ape.shape[2:] != own['absolute_pos_embed'].shape[2:]:
                 ape = F.interpolate(
-                    ape, size=own['absolute_pos_embed'].shape[2:],
-                    mode='bicubic', align_corners=False)
+                    ape,
+                    size=own['absolute_pos_embed'].shape[2:],
+                    mode='bicubic',
+                    align_corners=False)
             state['absolute_pos_embed'] = ape
-        for key in [k for k in state if k.endswith(
-                'relative_position_bias_table')]:
+        for key in [
+                k for k in state if k.endswith('relative_position_bias_table')
+        ]:
             if key in own and state[key].shape != own[key].shape:
                 if state[key].shape[1] != own[key].shape[1]:
                     continue  # heads differ: reported as mismatched below
@@ -254,8 +257,8 @@ class DepthFormerSwin(BaseModule):
                     f'{tuple(state[key].shape)} -> {tuple(own[key].shape)} '
                     '(bicubic, window size differs)',
                     logger='current')
-                state[key] = resize_rel_pos_bias_table(
-                    state[key], own[key].shape[0])
+                state[key] = resize_rel_pos_bias_table(state[key],
+                                                       own[key].shape[0])
         to_load = {}
         for key, val in state.items():
             if key not in own:
@@ -276,20 +279,24 @@ class DepthFormerSwin(BaseModule):
             mismatched=mismatched)
         print_log(
             f'DepthFormerSwin: loaded {len(to_load)} tensors from {path} '
-            f'({layout} Swin layout)', logger='current')
+            f'({layout} Swin layout)',
+            logger='current')
         print_log(
             'DepthFormerSwin: not in the checkpoint, trained from scratch '
-            f'(conv branch, output norms): {report["new"]}', logger='current')
+            f'(conv branch, output norms): {report["new"]}',
+            logger='current')
         if report['unexpected']:
             print_log(
                 'DepthFormerSwin: unexpected keys (unused, e.g. the ImageNet '
-                f'classifier): {report["unexpected"]}', logger='current')
+                f'classifier): {report["unexpected"]}',
+                logger='current')
         if report['missing'] or report['mismatched']:
             print_log(
                 f'DepthFormerSwin: MISSING Swin keys {report["missing"]}; '
                 f'shape mismatches (skipped) {report["mismatched"]}. Check '
                 'that the checkpoint matches embed_dims/depths/num_heads.',
-                logger='current', level=30)
+                logger='current',
+                level=30)
         return report
 
     # --------------------------------------------------------------- forward
@@ -304,7 +311,9 @@ class DepthFormerSwin(BaseModule):
             ape = self.absolute_pos_embed
             if ape.shape[2:] != x.shape[1:3]:
                 ape = F.interpolate(
-                    ape, size=x.shape[1:3], mode='bicubic',
+                    ape,
+                    size=x.shape[1:3],
+                    mode='bicubic',
                     align_corners=False)
             x = x + ape.permute(0, 2, 3, 1)
         x = self.pos_drop(x)

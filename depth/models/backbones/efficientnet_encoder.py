@@ -2,7 +2,6 @@ import os.path as osp
 from typing import Optional, Tuple
 
 import timm
-import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.model import BaseModule
 from torch import Tensor
@@ -38,8 +37,9 @@ class EfficientNetEncoder(BaseModule):
     ``find_unused_parameters``).
 
     timm's ``BatchNormAct2d`` layers are split into a plain BatchNorm plus
-    the activation (see :class:`depth.models.utils.NormAct`) so that ``sync_bn='torch'`` in a
-    config, and mmengine's automatic SyncBN revert, keep the activations.
+    the activation (see :class:`depth.models.utils.NormAct`) so that
+    ``sync_bn='torch'`` in a config, and mmengine's automatic SyncBN
+    revert, keep the activations.
     This changes the state-dict keys of those layers (``bn1.weight`` ->
     ``bn1.bn.weight``); pretrained files are loaded before the split.
 
@@ -86,11 +86,17 @@ class EfficientNetEncoder(BaseModule):
                 'downloaded; put the file there or set pretrained=None)')
         if pretrained is not None:
             kwargs['pretrained_cfg_overlay'] = dict(file=pretrained)
-            print_log(f'EfficientNetEncoder: loading {model_name} weights '
-                      f'from {pretrained}', logger='current')
+            print_log(
+                f'EfficientNetEncoder: loading {model_name} weights '
+                f'from {pretrained}',
+                logger='current')
         model = timm.create_model(
-            model_name, pretrained=pretrained is not None, num_classes=0,
-            global_pool='', in_chans=in_channels, **kwargs)
+            model_name,
+            pretrained=pretrained is not None,
+            num_classes=0,
+            global_pool='',
+            in_chans=in_channels,
+            **kwargs)
         for attr in ('conv_stem', 'bn1', 'blocks', 'conv_head', 'bn2'):
             if not hasattr(model, attr):
                 raise TypeError(f'EfficientNetEncoder: timm model '

@@ -32,7 +32,8 @@ class ImagePassthroughBackbone(BaseModule):
         input ``(N, C, H, W)``; output ``(image, *backbone(image))``.
     """
 
-    def __init__(self, backbone: ConfigType,
+    def __init__(self,
+                 backbone: ConfigType,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)

@@ -53,7 +53,8 @@ def relative_position_index(window_size: int) -> Tensor:
     two tokens' row/column positions in the window."""
     coords = torch.stack(
         torch.meshgrid(
-            torch.arange(window_size), torch.arange(window_size),
+            torch.arange(window_size),
+            torch.arange(window_size),
             indexing='ij')).flatten(1)  # 2, N
     rel = coords[:, :, None] - coords[:, None, :]  # 2, N, N
     rel = rel + window_size - 1
@@ -149,10 +150,12 @@ class WindowMSA(nn.Module):
         else:
             nw = mask.shape[0]
             attn_mask = (bias.unsqueeze(0) + mask.unsqueeze(1)).unsqueeze(0)
-            attn_mask = attn_mask.expand(bw // nw, -1, -1, -1, -1).reshape(
-                bw, nh, n, n)
+            attn_mask = attn_mask.expand(bw // nw, -1, -1, -1,
+                                         -1).reshape(bw, nh, n, n)
         x = F.scaled_dot_product_attention(
-            q, k, v,
+            q,
+            k,
+            v,
             attn_mask=attn_mask.to(q.dtype),
             dropout_p=self.attn_drop if self.training else 0.,
             scale=self.scale)
@@ -204,8 +207,8 @@ class SwinBlock(nn.Module):
         self.window_size = window_size
         self.shift_size = window_size // 2 if shift else 0
         self.norm1 = nn.LayerNorm(dim)
-        self.attn = WindowMSA(dim, num_heads, window_size, qkv_bias,
-                              qk_scale, attn_drop, drop)
+        self.attn = WindowMSA(dim, num_heads, window_size, qkv_bias, qk_scale,
+                              attn_drop, drop)
         self.drop_path = DropPath(drop_path)
         self.norm2 = nn.LayerNorm(dim)
         self.mlp = Mlp(dim, int(dim * mlp_ratio), drop)
@@ -258,8 +261,8 @@ class PatchMerging(nn.Module):
         if h % 2 or w % 2:
             x = F.pad(x, (0, 0, 0, w % 2, 0, h % 2))
         x = torch.cat([
-            x[:, 0::2, 0::2], x[:, 1::2, 0::2], x[:, 0::2, 1::2],
-            x[:, 1::2, 1::2]
+            x[:, 0::2, 0::2], x[:, 1::2, 0::2], x[:, 0::2, 1::2], x[:, 1::2,
+                                                                    1::2]
         ], -1)
         return self.reduction(self.norm(x))
 
@@ -271,7 +274,10 @@ class PatchEmbed(nn.Module):
     Returns channels-last ``(B, H/p, W/p, C)``.
     """
 
-    def __init__(self, in_channels: int, embed_dims: int, patch_size: int,
+    def __init__(self,
+                 in_channels: int,
+                 embed_dims: int,
+                 patch_size: int,
                  norm: bool = True) -> None:
         super().__init__()
         self.patch_size = patch_size
@@ -359,8 +365,7 @@ def resize_rel_pos_bias_table(table: Tensor, new_len: int) -> Tensor:
     grid = table.float().permute(1, 0).reshape(1, heads, old_side, old_side)
     grid = F.interpolate(
         grid, size=(new_side, new_side), mode='bicubic', align_corners=False)
-    return grid.view(heads, new_len).permute(1, 0).contiguous().to(
-        table.dtype)
+    return grid.view(heads, new_len).permute(1, 0).contiguous().to(table.dtype)
 
 
 def unfold_merging_to_official(t: Tensor) -> Tensor:
@@ -386,8 +391,8 @@ def swin_key_layout(state_dict: Dict[str, Tensor]) -> str:
         return 'mmseg'
     downs = sorted({
         int(m.group(1))
-        for k in keys for m in [re.match(r'layers\.(\d+)\.downsample\.', k)]
-        if m
+        for k in keys
+        for m in [re.match(r'layers\.(\d+)\.downsample\.', k)] if m
     })
     if not any(k.startswith('layers.') for k in keys):
         return 'unknown'
@@ -398,8 +403,8 @@ def swin_key_layout(state_dict: Dict[str, Tensor]) -> str:
     return 'official'
 
 
-def convert_swin_state_dict(state_dict: Dict[str, Tensor]
-                            ) -> Tuple[Dict[str, Tensor], str]:
+def convert_swin_state_dict(
+        state_dict: Dict[str, Tensor]) -> Tuple[Dict[str, Tensor], str]:
     """Convert a Swin state dict of any supported layout to the official
     key layout used by our modules. Drops the non-persistent buffers
     (``relative_position_index``, ``attn_mask``).

@@ -2,7 +2,6 @@ import os.path as osp
 from typing import Optional, Sequence, Tuple
 
 import timm
-import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.model import BaseModule
 from torch import Tensor
@@ -68,8 +67,10 @@ class TimmBackbone(BaseModule):
             kwargs['out_indices'] = tuple(out_indices)
         if pretrained is not None:
             kwargs['pretrained_cfg_overlay'] = dict(file=pretrained)
-            print_log(f'TimmBackbone: loading {model_name} weights from '
-                      f'{pretrained}', logger='current')
+            print_log(
+                f'TimmBackbone: loading {model_name} weights from '
+                f'{pretrained}',
+                logger='current')
         self.model = timm.create_model(
             model_name,
             pretrained=pretrained is not None,

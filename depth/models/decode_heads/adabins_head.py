@@ -153,8 +153,11 @@ class AdabinsHead(DenseDepthHead):
         if bottleneck_padding:
             first = self.conv_list[0]
             self.conv_list[0] = ConvModule(
-                first.in_channels, first.out_channels, 1,
-                padding=bottleneck_padding, act_cfg=None,
+                first.in_channels,
+                first.out_channels,
+                1,
+                padding=bottleneck_padding,
+                act_cfg=None,
                 conv_cfg=self.conv_cfg)
 
         self.decode_final_conv = nn.Conv2d(
@@ -181,13 +184,15 @@ class AdabinsHead(DenseDepthHead):
             self.bin_logits = nn.Parameter(torch.ones(n_bins))
         elif bins_strategy in ('uniform', 'log'):
             self.register_buffer(
-                'fixed_widths', self._fixed_widths(bins_strategy),
+                'fixed_widths',
+                self._fixed_widths(bins_strategy),
                 persistent=False)
 
         if loss_chamfer is not None and bins_strategy in ('uniform', 'log'):
-            print_log(f'AdabinsHead: bins_strategy={bins_strategy!r} has '
-                      'constant bin centres; loss_chamfer is not applied.',
-                      logger='current')
+            print_log(
+                f'AdabinsHead: bins_strategy={bins_strategy!r} has '
+                'constant bin centres; loss_chamfer is not applied.',
+                logger='current')
             loss_chamfer = None
         self.loss_chamfer = MODELS.build(loss_chamfer) \
             if loss_chamfer is not None else None
@@ -196,12 +201,15 @@ class AdabinsHead(DenseDepthHead):
     def _fixed_widths(self, strategy: str) -> Tensor:
         """Normalised widths ``(n_bins,)`` of the fixed strategies."""
         if strategy == 'uniform':
-            return torch.full((self.n_bins, ), 1.0 / self.n_bins,
+            return torch.full((self.n_bins, ),
+                              1.0 / self.n_bins,
                               dtype=torch.float64).float()
         edges = torch.exp(
             torch.linspace(
-                math.log(self.min_depth), math.log(self.max_depth),
-                self.n_bins + 1, dtype=torch.float64))
+                math.log(self.min_depth),
+                math.log(self.max_depth),
+                self.n_bins + 1,
+                dtype=torch.float64))
         widths = torch.diff(edges) / (self.max_depth - self.min_depth)
         return (widths / widths.sum()).float()
 

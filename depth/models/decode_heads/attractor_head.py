@@ -128,9 +128,11 @@ class AttractorHead(BaseDepthHead):
         if max_depth is None:
             raise ValueError(f'{name}: max_depth is required')
         super().__init__(
-            in_channels=in_channels, channels=channels, max_depth=max_depth,
-            loss_decode=list(loss_decode) if isinstance(
-                loss_decode, tuple) else loss_decode,
+            in_channels=in_channels,
+            channels=channels,
+            max_depth=max_depth,
+            loss_decode=list(loss_decode)
+            if isinstance(loss_decode, tuple) else loss_decode,
             **kwargs)
         in_channels = list(in_channels)
         n_attractors = list(n_attractors)
@@ -153,9 +155,9 @@ class AttractorHead(BaseDepthHead):
         self.prob_type = prob_type
         self.bin_centers_type = bin_centers_type
 
-        self.seed_regressor = SeedBinRegressor(
-            in_channels[-1], n_bins, seed_mlp_dim, self.min_depth, max_depth,
-            bin_centers_type)
+        self.seed_regressor = SeedBinRegressor(in_channels[-1], n_bins,
+                                               seed_mlp_dim, self.min_depth,
+                                               max_depth, bin_centers_type)
         self.seed_projector = _projector(in_channels[-1], bin_embedding_dim,
                                          bin_embedding_dim)
         # coarse to fine: decoder features z_M .. z_1
@@ -164,20 +166,29 @@ class AttractorHead(BaseDepthHead):
             for c in reversed(dec_channels)
         ])
         self.attractors = nn.ModuleList([
-            AttractorLayer(
-                bin_embedding_dim, n_bins, n_a, attractor_mlp_dim,
-                self.min_depth, max_depth, attractor_alpha, attractor_gamma,
-                attractor_type, attractor_aggregation, bin_centers_type,
-                normalize_attractors, self.align_corners)
+            AttractorLayer(bin_embedding_dim, n_bins, n_a, attractor_mlp_dim,
+                           self.min_depth, max_depth, attractor_alpha,
+                           attractor_gamma, attractor_type,
+                           attractor_aggregation, bin_centers_type,
+                           normalize_attractors, self.align_corners)
             for n_a in n_attractors
         ])
         self.reduce = ConvModule(
-            dec_channels[0], channels, 1, conv_cfg=self.conv_cfg,
-            norm_cfg=self.norm_cfg, act_cfg=self.act_cfg)
+            dec_channels[0],
+            channels,
+            1,
+            conv_cfg=self.conv_cfg,
+            norm_cfg=self.norm_cfg,
+            act_cfg=self.act_cfg)
         if prob_type == 'log_binomial':
             self.prob_layer = LogBinomial(
-                channels + 1, bin_embedding_dim, n_bins, bottleneck_factor,
-                min_temp=min_temp, max_temp=max_temp, stirling=stirling)
+                channels + 1,
+                bin_embedding_dim,
+                n_bins,
+                bottleneck_factor,
+                min_temp=min_temp,
+                max_temp=max_temp,
+                stirling=stirling)
         else:
             hidden = (channels + 1 + bin_embedding_dim) // bottleneck_factor
             self.prob_layer = nn.Sequential(
@@ -208,8 +219,8 @@ class AttractorHead(BaseDepthHead):
                 self.prob_layer(torch.cat([feat, cond], dim=1)), dim=1)
         centers = self.resize(centers, size)
         depth = (probs * centers).sum(dim=1, keepdim=True)
-        return dict(pred_depth=depth, bin_centers=centers, probs=probs,
-                    rel_depth=rel)
+        return dict(
+            pred_depth=depth, bin_centers=centers, probs=probs, rel_depth=rel)
 
     def loss_by_feat(self, outputs: Dict[str, Tensor],
                      batch_data_samples: SampleList) -> Dict[str, Tensor]:

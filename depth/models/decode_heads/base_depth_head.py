@@ -17,8 +17,8 @@ def stack_gt_depth(batch_data_samples: SampleList) -> Tensor:
     The data preprocessor pads every map to the batch shape, so they stack.
     """
     try:
-        return torch.stack(
-            [s.gt_depth_map.data for s in batch_data_samples], dim=0)
+        return torch.stack([s.gt_depth_map.data for s in batch_data_samples],
+                           dim=0)
     except AttributeError as e:
         raise KeyError(
             'A data sample has no `gt_depth_map`: the training pipeline must '
@@ -110,10 +110,14 @@ class BaseDepthHead(BaseModule, metaclass=ABCMeta):
         if tuple(x.shape[-2:]) == tuple(size):
             return x
         return F.interpolate(
-            x, size=tuple(size), mode='bilinear',
+            x,
+            size=tuple(size),
+            mode='bilinear',
             align_corners=self.align_corners)
 
-    def loss(self, inputs: Tuple[Tensor, ...], batch_data_samples: SampleList,
+    def loss(self,
+             inputs: Tuple[Tensor, ...],
+             batch_data_samples: SampleList,
              train_cfg: OptConfigType = None) -> Dict[str, Tensor]:
         """Forward and compute the losses.
 
@@ -154,7 +158,9 @@ class BaseDepthHead(BaseModule, metaclass=ABCMeta):
             losses[name] = losses[name] + value if name in losses else value
         return losses
 
-    def predict(self, inputs: Tuple[Tensor, ...], batch_img_metas: List[dict],
+    def predict(self,
+                inputs: Tuple[Tensor, ...],
+                batch_img_metas: List[dict],
                 test_cfg: OptConfigType = None) -> Tensor:
         """Forward and return depth at the network input size.
 

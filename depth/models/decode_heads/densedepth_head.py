@@ -18,14 +18,29 @@ class UpSample(nn.Module):
         super().__init__()
         self.align_corners = align_corners
         self.convs = nn.Sequential(
-            ConvModule(in_channels, out_channels, 3, padding=1,
-                       conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg),
-            ConvModule(out_channels, out_channels, 3, padding=1,
-                       conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg))
+            ConvModule(
+                in_channels,
+                out_channels,
+                3,
+                padding=1,
+                conv_cfg=conv_cfg,
+                norm_cfg=norm_cfg,
+                act_cfg=act_cfg),
+            ConvModule(
+                out_channels,
+                out_channels,
+                3,
+                padding=1,
+                conv_cfg=conv_cfg,
+                norm_cfg=norm_cfg,
+                act_cfg=act_cfg))
 
     def forward(self, x: Tensor, skip: Tensor) -> Tensor:
-        x = F.interpolate(x, size=skip.shape[-2:], mode='bilinear',
-                          align_corners=self.align_corners)
+        x = F.interpolate(
+            x,
+            size=skip.shape[-2:],
+            mode='bilinear',
+            align_corners=self.align_corners)
         return self.convs(torch.cat([x, skip], dim=1))
 
 
@@ -71,15 +86,16 @@ class DenseDepthHead(BaseDepthHead):
                 f'{list(up_sample_channels)}')
         self.up_sample_channels = list(up_sample_channels)
         self.fpn = fpn
-        layer_cfg = dict(conv_cfg=self.conv_cfg, norm_cfg=self.norm_cfg,
-                         act_cfg=self.act_cfg)
+        layer_cfg = dict(
+            conv_cfg=self.conv_cfg,
+            norm_cfg=self.norm_cfg,
+            act_cfg=self.act_cfg)
         if fpn:
             if channels != conv_dim:
                 raise ValueError('DenseDepthHead(fpn=True): channels must '
                                  f'equal conv_dim ({conv_dim})')
-            self.lateral_convs = nn.ModuleList([
-                ConvModule(c, conv_dim, 1, **layer_cfg) for c in in_channels
-            ])
+            self.lateral_convs = nn.ModuleList(
+                [ConvModule(c, conv_dim, 1, **layer_cfg) for c in in_channels])
             self.output_convs = nn.ModuleList([
                 ConvModule(conv_dim, conv_dim, 3, padding=1, **layer_cfg)
                 for _ in in_channels
@@ -90,8 +106,12 @@ class DenseDepthHead(BaseDepthHead):
                                  f'up_sample_channels[0], got {channels} and '
                                  f'{up_sample_channels[0]}')
             self.conv_list = nn.ModuleList([
-                ConvModule(in_channels[-1], up_sample_channels[-1], 1,
-                           act_cfg=None, conv_cfg=self.conv_cfg)
+                ConvModule(
+                    in_channels[-1],
+                    up_sample_channels[-1],
+                    1,
+                    act_cfg=None,
+                    conv_cfg=self.conv_cfg)
             ])
             for i in range(len(in_channels) - 2, -1, -1):
                 self.conv_list.append(
@@ -110,7 +130,9 @@ class DenseDepthHead(BaseDepthHead):
             for i in range(len(inputs) - 2, -1, -1):
                 lat = self.lateral_convs[i](inputs[i])
                 x = lat + F.interpolate(
-                    x, size=lat.shape[-2:], mode='bilinear',
+                    x,
+                    size=lat.shape[-2:],
+                    mode='bilinear',
                     align_corners=self.align_corners)
                 x = self.output_convs[i](x)
             return x

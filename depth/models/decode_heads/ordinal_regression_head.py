@@ -20,7 +20,9 @@ CLASSIFIERS = ('ordinal', 'ce')
 INFERENCES = ('soft', 'hard')
 
 
-def interval_edges(min_depth: float, max_depth: float, num_intervals: int,
+def interval_edges(min_depth: float,
+                   max_depth: float,
+                   num_intervals: int,
                    discretization: str = 'log',
                    num_edges: Optional[int] = None) -> Tensor:
     """Edges ``t_0 < t_1 < ...`` of the depth intervals.
@@ -245,9 +247,14 @@ class OrdinalRegressionHead(BaseDepthHead):
             raise ValueError('OrdinalRegressionHead: scale_up does not apply '
                              '(depth comes from the interval classifier)')
         super().__init__(
-            in_channels=in_channels, channels=channels, min_depth=min_depth,
-            max_depth=max_depth, norm_cfg=norm_cfg, loss_decode=loss_decode,
-            init_cfg=init_cfg, **kwargs)
+            in_channels=in_channels,
+            channels=channels,
+            min_depth=min_depth,
+            max_depth=max_depth,
+            norm_cfg=norm_cfg,
+            loss_decode=loss_decode,
+            init_cfg=init_cfg,
+            **kwargs)
         if classifier not in CLASSIFIERS:
             raise ValueError(f'OrdinalRegressionHead: classifier must be one '
                              f'of {CLASSIFIERS}, got {classifier!r}')
@@ -275,20 +282,29 @@ class OrdinalRegressionHead(BaseDepthHead):
                     f'interval, but loss_decode has {type(loss).__name__} '
                     f'({got}); use OrdinalRegressionLoss for ordinal, '
                     'IntervalCrossEntropyLoss for ce')
-        self.loss_attention = (MODELS.build(loss_attention)
-                               if loss_attention is not None else None)
+        self.loss_attention = (
+            MODELS.build(loss_attention)
+            if loss_attention is not None else None)
         self.cam = ContextAggregationModule(
-            in_channels, key_channels=key_channels,
-            value_channels=value_channels, pool_channels=pool_channels,
-            image_pool=image_pool, conv_cfg=self.conv_cfg,
-            norm_cfg=norm_cfg, act_cfg=self.act_cfg)
+            in_channels,
+            key_channels=key_channels,
+            value_channels=value_channels,
+            pool_channels=pool_channels,
+            image_pool=image_pool,
+            conv_cfg=self.conv_cfg,
+            norm_cfg=norm_cfg,
+            act_cfg=self.act_cfg)
         self.bottleneck = ConvModule(
-            self.cam.out_channels, channels, 1, conv_cfg=self.conv_cfg,
-            norm_cfg=norm_cfg, act_cfg=self.act_cfg)
+            self.cam.out_channels,
+            channels,
+            1,
+            conv_cfg=self.conv_cfg,
+            norm_cfg=norm_cfg,
+            act_cfg=self.act_cfg)
         self.dropout = nn.Dropout2d(dropout_ratio) if dropout_ratio > 0 \
             else nn.Identity()
-        self.conv_cls = nn.Conv2d(
-            channels, logits_per_interval * self.num_intervals, 1)
+        self.conv_cls = nn.Conv2d(channels,
+                                  logits_per_interval * self.num_intervals, 1)
         # Small classifier weights: every P_k starts near 0.5.
         nn.init.normal_(self.conv_cls.weight, 0, 0.01)
         nn.init.zeros_(self.conv_cls.bias)
@@ -302,8 +318,9 @@ class OrdinalRegressionHead(BaseDepthHead):
             raise ValueError(f'OrdinalRegressionHead: inference must be one '
                              f'of {INFERENCES}, got {inference!r}')
 
-    def forward(self, inputs: Union[Tensor, Tuple[Tensor, ...]]
-                ) -> Dict[str, Tensor]:
+    def forward(
+            self, inputs: Union[Tensor, Tuple[Tensor,
+                                              ...]]) -> Dict[str, Tensor]:
         """Compute the interval logits and the attention map.
 
         Args:
@@ -320,7 +337,8 @@ class OrdinalRegressionHead(BaseDepthHead):
         return dict(logits=self.conv_cls(feat), attention=attn)
 
     # ------------------------------------------------------------------
-    def depth_to_label(self, depth: Tensor,
+    def depth_to_label(self,
+                       depth: Tensor,
                        valid_mask: Optional[Tensor] = None) -> Tensor:
         """Interval labels of a depth map.
 
@@ -350,7 +368,8 @@ class OrdinalRegressionHead(BaseDepthHead):
                     f'[{lo}, {hi}] and were clamped into the first/last '
                     f'interval ({self._num_clamped} so far; warned on the '
                     'first occurrence and every 1000 batches).',
-                    logger='current', level=logging.WARNING)
+                    logger='current',
+                    level=logging.WARNING)
         d = depth.float().clamp(lo, hi)
         if self.discretization == 'log':
             g, g0 = torch.log(d), math.log(lo)
@@ -366,7 +385,8 @@ class OrdinalRegressionHead(BaseDepthHead):
         label = label.clamp(0, self.num_intervals - 1)
         return torch.where(valid_mask, label, torch.zeros_like(label))
 
-    def decode_depth(self, logits: Tensor,
+    def decode_depth(self,
+                     logits: Tensor,
                      inference: Optional[str] = None) -> Tensor:
         """Depth ``(N, 1, H, W)`` from logits ``(N, 2K or K, H, W)``.
 
@@ -425,17 +445,20 @@ class OrdinalRegressionHead(BaseDepthHead):
             losses[name] = losses[name] + value if name in losses else value
         return losses
 
-    def predict(self, inputs: Tuple[Tensor, ...], batch_img_metas: List[dict],
+    def predict(self,
+                inputs: Tuple[Tensor, ...],
+                batch_img_metas: List[dict],
                 test_cfg: OptConfigType = None) -> Tensor:
         """Depth ``(N, 1, H_in, W_in)``; ``test_cfg['inference']``
         (``'soft'``/``'hard'``) overrides the head's ``inference``."""
         inference = None
         if test_cfg is not None:
             inference = test_cfg.get('inference', None)
-        return self.predict_by_feat(self.forward(inputs), batch_img_metas,
-                                    inference)
+        return self.predict_by_feat(
+            self.forward(inputs), batch_img_metas, inference)
 
-    def predict_by_feat(self, outputs: Dict[str, Tensor],
+    def predict_by_feat(self,
+                        outputs: Dict[str, Tensor],
                         batch_img_metas: List[dict],
                         inference: Optional[str] = None) -> Tensor:
         """Upsample the logits to the batch input size and decode depth."""

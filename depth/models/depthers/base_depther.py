@@ -72,7 +72,8 @@ class BaseDepther(BaseModel, metaclass=ABCMeta):
         """Losses of a batch."""
 
     @abstractmethod
-    def predict(self, inputs: Tensor,
+    def predict(self,
+                inputs: Tensor,
                 data_samples: OptSampleList = None) -> SampleList:
         """Predictions at the original image size."""
 
@@ -80,7 +81,8 @@ class BaseDepther(BaseModel, metaclass=ABCMeta):
     def _forward(self, inputs: Tensor, data_samples: OptSampleList = None):
         """Raw network output."""
 
-    def postprocess_result(self, depth: Tensor,
+    def postprocess_result(self,
+                           depth: Tensor,
                            data_samples: OptSampleList = None) -> SampleList:
         """Turn the batch output into per-image predictions at the original
         size.
@@ -123,10 +125,12 @@ class BaseDepther(BaseModel, metaclass=ABCMeta):
                     raise ValueError(
                         f'Unknown flip_direction {direction!r} in the meta '
                         f"of {meta.get('img_path')}")
-            if 'ori_shape' in meta and tuple(
-                    meta['ori_shape'][:2]) != tuple(pred.shape[-2:]):
+            if 'ori_shape' in meta and tuple(meta['ori_shape'][:2]) != tuple(
+                    pred.shape[-2:]):
                 pred = F.interpolate(
-                    pred, size=tuple(meta['ori_shape'][:2]), mode='bilinear',
+                    pred,
+                    size=tuple(meta['ori_shape'][:2]),
+                    mode='bilinear',
                     align_corners=self.align_corners)
             pred = pred.clamp(min=min_depth, max=max_depth)
             data_samples[i].pred_depth_map = PixelData(data=pred[0])

@@ -72,8 +72,8 @@ class DepthEncoderDecoder(BaseDepther):
 
     # ------------------------------------------------------------------
     def depth_range(self) -> Tuple[Optional[float], Optional[float]]:
-        return (getattr(self.decode_head, 'min_depth', None),
-                getattr(self.decode_head, 'max_depth', None))
+        return (getattr(self.decode_head, 'min_depth',
+                        None), getattr(self.decode_head, 'max_depth', None))
 
     @property
     def align_corners(self) -> bool:
@@ -109,16 +109,19 @@ class DepthEncoderDecoder(BaseDepther):
         if self.with_auxiliary_head:
             if isinstance(self.auxiliary_head, nn.ModuleList):
                 for i, head in enumerate(self.auxiliary_head):
-                    losses.update(add_prefix(
-                        head.loss(x, data_samples, self.train_cfg),
-                        f'aux_{i}'))
+                    losses.update(
+                        add_prefix(
+                            head.loss(x, data_samples, self.train_cfg),
+                            f'aux_{i}'))
             else:
-                losses.update(add_prefix(
-                    self.auxiliary_head.loss(x, data_samples,
-                                             self.train_cfg), 'aux'))
+                losses.update(
+                    add_prefix(
+                        self.auxiliary_head.loss(x, data_samples,
+                                                 self.train_cfg), 'aux'))
         return losses
 
-    def predict(self, inputs: Tensor,
+    def predict(self,
+                inputs: Tensor,
                 data_samples: OptSampleList = None) -> SampleList:
         """Predict depth at every image's original size.
 
@@ -130,20 +133,20 @@ class DepthEncoderDecoder(BaseDepther):
         else:
             shape = tuple(inputs.shape[2:])
             batch_img_metas = [
-                dict(ori_shape=shape, img_shape=shape, pad_shape=shape,
-                     batch_input_shape=shape)
-                for _ in range(inputs.shape[0])
+                dict(
+                    ori_shape=shape,
+                    img_shape=shape,
+                    pad_shape=shape,
+                    batch_input_shape=shape) for _ in range(inputs.shape[0])
             ]
         depth = self.inference(inputs, batch_img_metas)
         return self.postprocess_result(depth, data_samples)
 
-    def _forward(self, inputs: Tensor,
-                 data_samples: OptSampleList = None):
+    def _forward(self, inputs: Tensor, data_samples: OptSampleList = None):
         """Raw decode-head output of ``(N, 3, H, W)`` images."""
         return self.decode_head.forward(self.extract_feat(inputs))
 
-    def inference(self, inputs: Tensor,
-                  batch_img_metas: List[dict]) -> Tensor:
+    def inference(self, inputs: Tensor, batch_img_metas: List[dict]) -> Tensor:
         """Depth ``(N, 1, H, W)`` with the configured test mode."""
         for meta in batch_img_metas:
             meta.setdefault('batch_input_shape', tuple(inputs.shape[2:]))

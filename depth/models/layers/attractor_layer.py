@@ -169,11 +169,12 @@ class AttractorLayer(nn.Module):
         a = self.attractor_points(x)
         if b_prev.shape[-2:] != x.shape[-2:]:
             b_prev = F.interpolate(
-                b_prev, size=x.shape[-2:], mode='bilinear',
+                b_prev,
+                size=x.shape[-2:],
+                mode='bilinear',
                 align_corners=self.align_corners)
         b_new = b_prev + attractor_shift(b_prev, a, self.alpha, self.gamma,
-                                         self.attractor_type,
-                                         self.aggregation)
+                                         self.attractor_type, self.aggregation)
         if self.bin_centers_type == 'softplus':
             return b_new, b_new
         centers = (self.max_depth - self.min_depth) * b_new + self.min_depth

@@ -80,8 +80,8 @@ class ContextAggregationModule(BaseModule):
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
         for name, value in (('in_channels', in_channels),
-                            ('key_channels', key_channels),
-                            ('value_channels', value_channels)):
+                            ('key_channels', key_channels), ('value_channels',
+                                                             value_channels)):
             if int(value) <= 0:
                 raise ValueError(f'ContextAggregationModule: {name} must be '
                                  f'positive, got {value}')
@@ -91,11 +91,19 @@ class ContextAggregationModule(BaseModule):
         self.with_image_pool = image_pool
         # phi and varphi share their parameters (Sec. III-B).
         self.query_key = ConvModule(
-            in_channels, key_channels, 1, conv_cfg=conv_cfg,
-            norm_cfg=norm_cfg, act_cfg=act_cfg)
+            in_channels,
+            key_channels,
+            1,
+            conv_cfg=conv_cfg,
+            norm_cfg=norm_cfg,
+            act_cfg=act_cfg)
         self.value = ConvModule(
-            in_channels, value_channels, 1, conv_cfg=conv_cfg,
-            norm_cfg=norm_cfg, act_cfg=act_cfg)
+            in_channels,
+            value_channels,
+            1,
+            conv_cfg=conv_cfg,
+            norm_cfg=norm_cfg,
+            act_cfg=act_cfg)
         self.out_channels = value_channels
         if image_pool:
             if int(pool_channels) <= 0:
@@ -103,8 +111,13 @@ class ContextAggregationModule(BaseModule):
                                  f'must be positive, got {pool_channels}')
             self.image_pool = nn.Sequential(
                 nn.AdaptiveAvgPool2d(1),
-                ConvModule(in_channels, pool_channels, 1, conv_cfg=conv_cfg,
-                           norm_cfg=None, act_cfg=act_cfg))
+                ConvModule(
+                    in_channels,
+                    pool_channels,
+                    1,
+                    conv_cfg=conv_cfg,
+                    norm_cfg=None,
+                    act_cfg=act_cfg))
             self.out_channels += pool_channels
 
     def attention(self, x: Tensor) -> Tensor:

@@ -8,7 +8,8 @@ import torch.nn as nn
 from torch import Tensor
 
 
-def log_binomial_coefficient(n: int, k: Tensor,
+def log_binomial_coefficient(n: int,
+                             k: Tensor,
                              stirling: bool = True) -> Tensor:
     """``log C(n, k)`` for integer-valued ``k`` in ``[0, n]``.
 
@@ -63,8 +64,9 @@ def log_binomial_probs(q: Tensor,
     if n_bins < 2:
         raise ValueError(f'log_binomial_probs: n_bins must be >= 2, got '
                          f'{n_bins}')
-    k = torch.arange(n_bins, dtype=q.dtype, device=q.device).view(
-        1, n_bins, *([1] * (q.dim() - 2)))
+    k = torch.arange(
+        n_bins, dtype=q.dtype, device=q.device).view(1, n_bins,
+                                                     *([1] * (q.dim() - 2)))
     n = n_bins - 1
     q = q.clamp(eps, 1 - eps)
     # k log q + (n - k) log(1 - q) = n log(1 - q) + k logit(q); the first

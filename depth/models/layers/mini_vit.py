@@ -125,8 +125,7 @@ class MiniViT(BaseModule):
         self.pos_embed_type = pos_embed_type
 
         self.patch_embed = nn.Conv2d(
-            in_channels, embed_dims, kernel_size=patch_size,
-            stride=patch_size)
+            in_channels, embed_dims, kernel_size=patch_size, stride=patch_size)
         if pos_embed_type == 'grid':
             self.pos_embed = nn.Parameter(
                 torch.zeros(1, embed_dims, *pos_embed_size))
@@ -134,8 +133,11 @@ class MiniViT(BaseModule):
             self.pos_embed = nn.Parameter(
                 torch.zeros(num_pos_embeds, embed_dims))
         layer = nn.TransformerEncoderLayer(
-            embed_dims, num_heads, dim_feedforward=feedforward_channels,
-            dropout=dropout, batch_first=True)
+            embed_dims,
+            num_heads,
+            dim_feedforward=feedforward_channels,
+            dropout=dropout,
+            batch_first=True)
         self.encoder = nn.TransformerEncoder(
             layer, num_layers=num_layers, enable_nested_tensor=False)
         self.conv3x3 = nn.Conv2d(in_channels, embed_dims, 3, padding=1)
@@ -171,9 +173,13 @@ class MiniViT(BaseModule):
                 f'{(h // p) * (w // p)} patch tokens, fewer than '
                 f'num_queries + 1 = {need}; upsampling it x{scale} for the '
                 'patch embedding (inputs this small are far below the '
-                'training size).', logger='current', level=logging.WARNING)
+                'training size).',
+                logger='current',
+                level=logging.WARNING)
         return F.interpolate(
-            x, size=(h * scale, w * scale), mode='bilinear',
+            x,
+            size=(h * scale, w * scale),
+            mode='bilinear',
             align_corners=False)
 
     def _pos_embed(self, grid: Tuple[int, int]) -> Tensor:

@@ -79,8 +79,9 @@ def _to_maps(value: Tensor, shapes: List[Tuple[int, int]]) -> List[Tensor]:
     n, _, num_heads, head_dims = value.shape
     return [
         v.permute(0, 2, 3, 1).reshape(n * num_heads, head_dims, h, w)
-        for v, (h, w) in zip(value.split([h * w for h, w in shapes], dim=1),
-                             shapes)
+        for v, (
+            h,
+            w) in zip(value.split([h * w for h, w in shapes], dim=1), shapes)
     ]
 
 
@@ -99,8 +100,11 @@ def _msda_core(maps: List[Tensor], grids: Tensor, weights: Tensor) -> Tensor:
     for level, value_l in enumerate(maps):
         # (N * heads, D, Q, P)
         sampled = F.grid_sample(
-            value_l, grids[:, :, level], mode='bilinear',
-            padding_mode='zeros', align_corners=False)
+            value_l,
+            grids[:, :, level],
+            mode='bilinear',
+            padding_mode='zeros',
+            align_corners=False)
         out_l = (sampled * weights[:, None, :, level]).sum(-1)
         out = out_l if out is None else out + out_l
     return out
@@ -113,8 +117,9 @@ def _flatten_heads(sampling_locations: Tensor,
     n, q, num_heads, levels, points, _ = sampling_locations.shape
     grids = (2 * sampling_locations - 1).transpose(1, 2).reshape(
         n * num_heads, q, levels, points, 2)
-    weights = attention_weights.transpose(1, 2).reshape(
-        n * num_heads, q, levels, points)
+    weights = attention_weights.transpose(1,
+                                          2).reshape(n * num_heads, q, levels,
+                                                     points)
     return grids, weights
 
 
@@ -156,8 +161,8 @@ def multi_scale_deformable_attn_pytorch(value: Tensor,
     shapes = _shape_list(spatial_shapes)
     _check_inputs(value, shapes, sampling_locations, attention_weights)
     grids, weights = _flatten_heads(sampling_locations, attention_weights)
-    return _finish(_msda_core(_to_maps(value, shapes), grids, weights),
-                   value.shape[0])
+    return _finish(
+        _msda_core(_to_maps(value, shapes), grids, weights), value.shape[0])
 
 
 def multi_scale_deformable_attn(value: Tensor,
@@ -215,8 +220,7 @@ def multi_scale_deformable_attn(value: Tensor,
         for start, end in chunks:
             args = (maps, grids[:, start:end], weights[:, start:end])
             if needs_grad and use_checkpoint:
-                outs.append(checkpoint(_msda_core, *args,
-                                       use_reentrant=False))
+                outs.append(checkpoint(_msda_core, *args, use_reentrant=False))
             else:
                 outs.append(_msda_core(*args))
         out = outs[0] if len(outs) == 1 else torch.cat(outs, dim=2)
@@ -291,12 +295,13 @@ class MultiScaleDeformableAttention(BaseModule):
     def init_weights(self) -> None:
         """Deformable-DETR initialisation (see the class docstring)."""
         nn.init.constant_(self.sampling_offsets.weight, 0.)
-        thetas = torch.arange(self.num_heads, dtype=torch.float32) * (
-            2.0 * math.pi / self.num_heads)
+        thetas = torch.arange(
+            self.num_heads,
+            dtype=torch.float32) * (2.0 * math.pi / self.num_heads)
         grid = torch.stack([thetas.cos(), thetas.sin()], -1)
         grid = grid / grid.abs().max(-1, keepdim=True)[0]
-        grid = grid.view(self.num_heads, 1, 1, 2).repeat(
-            1, self.num_levels, self.num_points, 1)
+        grid = grid.view(self.num_heads, 1, 1,
+                         2).repeat(1, self.num_levels, self.num_points, 1)
         grid = grid * torch.arange(
             1, self.num_points + 1, dtype=torch.float32).view(1, 1, -1, 1)
         with torch.no_grad():
@@ -367,8 +372,10 @@ class MultiScaleDeformableAttention(BaseModule):
         if key_padding_mask is not None:
             value = value.masked_fill(key_padding_mask[..., None], 0.0)
         value = value.view(n, num_value, self.num_heads, -1)
-        offsets = self.sampling_offsets(query).view(
-            n, num_query, self.num_heads, self.num_levels, self.num_points, 2)
+        offsets = self.sampling_offsets(query).view(n, num_query,
+                                                    self.num_heads,
+                                                    self.num_levels,
+                                                    self.num_points, 2)
         weights = self.attention_weights(query).view(
             n, num_query, self.num_heads, self.num_levels * self.num_points)
         weights = weights.softmax(-1).view(n, num_query, self.num_heads,
@@ -391,8 +398,8 @@ class MultiScaleDeformableAttention(BaseModule):
             out = multi_scale_deformable_attn(value, shapes, locations,
                                               weights, self.chunk_numel)
         else:
-            out = multi_scale_deformable_attn_pytorch(value, shapes,
-                                                      locations, weights)
+            out = multi_scale_deformable_attn_pytorch(value, shapes, locations,
+                                                      weights)
         out = self.output_proj(out)
         if not self.batch_first:
             out = out.transpose(0, 1)

@@ -9,9 +9,10 @@ from torch import Tensor
 from depth.registry import MODELS
 
 
-def downsample_log_depth(depth: Tensor, size: Sequence[int],
-                         min_valid_fraction: float = 0.0
-                         ) -> Tuple[Tensor, Tensor]:
+def downsample_log_depth(
+        depth: Tensor,
+        size: Sequence[int],
+        min_valid_fraction: float = 0.0) -> Tuple[Tensor, Tensor]:
     """Masked average of ``ln(depth)`` over the cells of a coarser grid.
 
     Each output cell averages the log depth of the VALID pixels (``> 0``)
@@ -145,8 +146,7 @@ class AttentionKLLoss(nn.Module):
             Tensor: ``(N, R, L)`` log-probabilities, ``-inf`` at invalid
             columns (rows with no valid column are all ``-inf``).
         """
-        logits = -(row_log_depth[:, :, None] -
-                   col_log_depth[:, None, :]).abs()
+        logits = -(row_log_depth[:, :, None] - col_log_depth[:, None, :]).abs()
         logits = logits.masked_fill(~col_valid[:, None, :], float('-inf'))
         return torch.log_softmax(logits, dim=-1)
 
@@ -192,15 +192,16 @@ class AttentionKLLoss(nn.Module):
                              f'with N = {n}, got {tuple(target.shape)}')
         with torch.autocast(device_type=attention.device.type, enabled=False):
             attention = attention.float()
-            log_d, valid = downsample_log_depth(
-                target.float(), (h, w), self.min_valid_fraction)
+            log_d, valid = downsample_log_depth(target.float(), (h, w),
+                                                self.min_valid_fraction)
             rows, row_valid = self._select_rows(valid)
             if not bool(row_valid.any()):
                 return attention.sum() * 0.0
             row_log_d = log_d.gather(1, rows)
             log_w_star = self.target_log_affinity(row_log_d, log_d, valid)
-            pred = attention.gather(
-                1, rows[:, :, None].expand(-1, -1, length))  # (N, R, L)
+            pred = attention.gather(1, rows[:, :,
+                                            None].expand(-1, -1,
+                                                         length))  # (N, R, L)
             log_w = torch.log(pred.clamp_min(self.eps))
             col_valid = valid[:, None, :]  # (N, 1, L)
             if self.renormalize:
@@ -209,7 +210,8 @@ class AttentionKLLoss(nn.Module):
                 lse_cols = col_valid | ~valid.any(dim=1)[:, None, None]
                 log_w = log_w - torch.logsumexp(
                     log_w.masked_fill(~lse_cols, float('-inf')),
-                    dim=-1, keepdim=True)
+                    dim=-1,
+                    keepdim=True)
             # 0 * log(0) = 0: invalid columns and rows contribute nothing;
             # zero the target there so no inf/nan reaches the gradient.
             keep = col_valid & row_valid[:, :, None]

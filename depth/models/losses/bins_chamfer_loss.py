@@ -94,7 +94,8 @@ class BinsChamferLoss(nn.Module):
                     f'BinsChamferLoss: {num_empty} of {len(counts)} images '
                     f'have no ground-truth depth >= {self.min_depth}; they '
                     'are left out of the chamfer loss.',
-                    logger='current', level=logging.WARNING)
+                    logger='current',
+                    level=logging.WARNING)
                 if num_empty == len(counts):
                     return bin_centers.sum() * 0.0
                 centers = centers[has_points]
@@ -122,16 +123,16 @@ class BinsChamferLoss(nn.Module):
         idx = torch.searchsorted(points, centers.detach().contiguous())
         hi = torch.minimum(idx, last)
         lo = (idx - 1).clamp(min=0)
-        dist_c = torch.minimum(
-            (centers - points.gather(1, lo)).pow(2),
-            (centers - points.gather(1, hi)).pow(2))
+        dist_c = torch.minimum((centers - points.gather(1, lo)).pow(2),
+                               (centers - points.gather(1, hi)).pow(2))
         cham_c = dist_c.mean(dim=1)
 
         # Valid depths -> nearest centre. Padded slots get a finite stand-in
         # so no inf enters the graph (0 * inf gradients would be NaN).
         sorted_centers = torch.sort(centers, dim=1).values
-        safe_points = torch.where(point_mask, points, sorted_centers[:, :1]
-                                  .detach().expand_as(points))
+        safe_points = torch.where(
+            point_mask, points,
+            sorted_centers[:, :1].detach().expand_as(points))
         num_bins = sorted_centers.shape[1]
         idx = torch.searchsorted(sorted_centers.detach().contiguous(),
                                  safe_points.contiguous())

@@ -37,8 +37,11 @@ def fill_sparse_depth(depth: Tensor, mask: Tensor) -> Tensor:
         # coarsest level: the masked mean of the whole image (0 if none)
         filled = values[-1] / weights[-1].clamp_min(1e-12)
         for v, w in zip(reversed(values[:-1]), reversed(weights[:-1])):
-            up = F.interpolate(filled, size=v.shape[-2:], mode='bilinear',
-                               align_corners=False)
+            up = F.interpolate(
+                filled,
+                size=v.shape[-2:],
+                mode='bilinear',
+                align_corners=False)
             filled = torch.where(w > 0, v / w.clamp_min(1e-12), up)
         return torch.where(mask, depth, filled)
 
@@ -126,8 +129,9 @@ class GradientLoss(nn.Module):
                 valid = mask[..., :-1, :-1]
             else:
                 gt = target
-                valid = (mask[..., :-1, :-1] & mask[..., :-1, 1:]
-                         & mask[..., 1:, :-1])
+                valid = (
+                    mask[..., :-1, :-1] & mask[..., :-1, 1:]
+                    & mask[..., 1:, :-1])
             if not valid.any():
                 return pred.sum() * 0.0
             pred_dx = pred[..., :-1, 1:] - pred[..., :-1, :-1]

@@ -31,7 +31,8 @@ class IntervalCrossEntropyLoss(nn.Module):
     #: Logits per depth interval: 1 (one softmax over the K intervals).
     logits_per_interval = 1
 
-    def __init__(self, loss_weight: float = 1.0,
+    def __init__(self,
+                 loss_weight: float = 1.0,
                  loss_name: str = 'loss_ce') -> None:
         super().__init__()
         if not loss_name.startswith('loss_'):
@@ -44,7 +45,9 @@ class IntervalCrossEntropyLoss(nn.Module):
     def loss_name(self) -> str:
         return self._loss_name
 
-    def forward(self, logits: Tensor, target: Tensor,
+    def forward(self,
+                logits: Tensor,
+                target: Tensor,
                 valid_mask: Optional[Tensor] = None) -> Tensor:
         """Compute the loss.
 

@@ -19,9 +19,8 @@ def check_interval_inputs(name: str, logits: Tensor, target: Tensor,
                          f'{tuple(logits.shape)}')
     n, c, h, w = logits.shape
     if c % logits_per_interval:
-        raise ValueError(
-            f'{name}: {c} logit channels is not a multiple of '
-            f'{logits_per_interval} (logits per interval)')
+        raise ValueError(f'{name}: {c} logit channels is not a multiple of '
+                         f'{logits_per_interval} (logits per interval)')
     if tuple(target.shape) != (n, h, w):
         raise ValueError(f'{name}: target labels must be (N, H, W) = '
                          f'{(n, h, w)}, got {tuple(target.shape)}')
@@ -69,7 +68,8 @@ class OrdinalRegressionLoss(nn.Module):
     #: Logits per depth interval: 2 (pairwise softmax).
     logits_per_interval = 2
 
-    def __init__(self, loss_weight: float = 1.0,
+    def __init__(self,
+                 loss_weight: float = 1.0,
                  loss_name: str = 'loss_ord') -> None:
         super().__init__()
         if not loss_name.startswith('loss_'):
@@ -82,7 +82,9 @@ class OrdinalRegressionLoss(nn.Module):
     def loss_name(self) -> str:
         return self._loss_name
 
-    def forward(self, logits: Tensor, target: Tensor,
+    def forward(self,
+                logits: Tensor,
+                target: Tensor,
                 valid_mask: Optional[Tensor] = None) -> Tensor:
         """Compute the loss.
 

@@ -50,7 +50,8 @@ class SigLoss(nn.Module):
         super().__init__()
         if not loss_name.startswith('loss_'):
             raise ValueError(
-                f"SigLoss: loss_name must start with 'loss_', got {loss_name!r}")
+                'SigLoss: loss_name must start with \'loss_\', got '
+                f'{loss_name!r}')
         self.loss_weight = loss_weight
         self.lambd = lambd
         self.eps = eps
@@ -71,7 +72,8 @@ class SigLoss(nn.Module):
         cur_iter = MessageHub.get_current_instance().get_info('iter', 0)
         return cur_iter < self.warm_iter
 
-    def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    def forward(self, pred: torch.Tensor,
+                target: torch.Tensor) -> torch.Tensor:
         """Compute the loss.
 
         Args:

@@ -122,7 +122,10 @@ class HAHIHeteroNeck(BaseModule):
         self.conv_proj = ConvModule(out_channels[0], embedding_dim, 1,
                                     **conv_kw)
         self.conv_fusion = ConvModule(
-            out_channels[0] + embedding_dim, out_channels[0], 3, padding=1,
+            out_channels[0] + embedding_dim,
+            out_channels[0],
+            3,
+            padding=1,
             **conv_kw)
 
         self.positional_encoding = MODELS.build(positional_encoding)
@@ -182,16 +185,16 @@ class HAHIHeteroNeck(BaseModule):
             xs = (torch.arange(w, dtype=torch.float32, device=device) +
                   0.5) / w
             ref_y, ref_x = torch.meshgrid(ys, xs, indexing='ij')
-            refs.append(torch.stack((ref_x.reshape(-1), ref_y.reshape(-1)),
-                                    -1))
+            refs.append(
+                torch.stack((ref_x.reshape(-1), ref_y.reshape(-1)), -1))
         return torch.cat(refs, 0)[None]
 
     @staticmethod
     def _rescale(x: Tensor, scale: float) -> Tensor:
         if scale == 1:
             return x
-        return F.interpolate(x, scale_factor=scale, mode='bilinear',
-                             align_corners=False)
+        return F.interpolate(
+            x, scale_factor=scale, mode='bilinear', align_corners=False)
 
     def _pos(self, feat: Tensor) -> Tensor:
         """Sine encoding of an unpadded map: ``(N, H*W, E)``."""
@@ -222,7 +225,9 @@ class HAHIHeteroNeck(BaseModule):
             # valid ratios are all 1: the same point on every level
             ref = ref[:, :, None].expand(n, -1, len(shapes), -1)
             src = self.self_attn(
-                src, query_pos=src_pos, reference_points=ref,
+                src,
+                query_pos=src_pos,
+                reference_points=ref,
                 spatial_shapes=shapes)
 
         # heterogeneous interaction: conv queries attend to the tokens
@@ -234,22 +239,23 @@ class HAHIHeteroNeck(BaseModule):
             ref = self.reference_points(query_pos).sigmoid()
             ref = ref[:, :, None].expand(-1, -1, len(shapes), -1)
             query = self.cross_attn(
-                query, value=src, query_pos=query_pos, reference_points=ref,
+                query,
+                value=src,
+                query_pos=query_pos,
+                reference_points=ref,
                 spatial_shapes=shapes)
         fused_conv = query.transpose(1, 2).reshape(n, e, h, w)
         outs = [
             self.conv_fusion(
-                self._rescale(torch.cat([fused_conv, feat_conv], 1),
-                              self.scales[0]))
+                self._rescale(
+                    torch.cat([fused_conv, feat_conv], 1), self.scales[0]))
         ]
 
         # fusion of every Transformer level with its attended tokens
         attended = src.split([hh * ww for hh, ww in shapes], 1)
         for lvl, (feat, tok) in enumerate(zip(feats_trans, attended)):
             hh, ww = shapes[lvl]
-            x = torch.cat(
-                [feat, tok.transpose(1, 2).reshape(n, e, hh, ww)], 1)
-            outs.append(
-                self.trans_fusion[lvl](self._rescale(x,
-                                                     self.scales[lvl + 1])))
+            x = torch.cat([feat, tok.transpose(1, 2).reshape(n, e, hh, ww)], 1)
+            outs.append(self.trans_fusion[lvl](self._rescale(
+                x, self.scales[lvl + 1])))
         return tuple(outs)

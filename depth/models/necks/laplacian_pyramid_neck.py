@@ -13,10 +13,10 @@ from depth.registry import MODELS
 from depth.utils import ConfigType, OptConfigType, OptMultiConfig
 
 
-def laplacian_residuals(img: Tensor,
-                        num_levels: int,
-                        align_corners: bool = False
-                        ) -> Tuple[List[Tensor], List[Tensor]]:
+def laplacian_residuals(
+        img: Tensor,
+        num_levels: int,
+        align_corners: bool = False) -> Tuple[List[Tensor], List[Tensor]]:
     """Laplacian pyramid of an image, Eq. (2): ``l_j = I_j - Up(I_{j+1})``.
 
     ``I_1`` is the image and ``I_{j+1}`` is ``I_j`` bilinearly resized to
@@ -38,13 +38,17 @@ def laplacian_residuals(img: Tensor,
     for _ in range(num_levels):
         h, w = images[-1].shape[-2:]
         images.append(
-            F.interpolate(images[-1], size=((h + 1) // 2, (w + 1) // 2),
-                          mode='bilinear', align_corners=align_corners))
+            F.interpolate(
+                images[-1],
+                size=((h + 1) // 2, (w + 1) // 2),
+                mode='bilinear',
+                align_corners=align_corners))
     residuals = [
-        images[j] - F.interpolate(images[j + 1], size=images[j].shape[-2:],
-                                  mode='bilinear',
-                                  align_corners=align_corners)
-        for j in range(num_levels)
+        images[j] - F.interpolate(
+            images[j + 1],
+            size=images[j].shape[-2:],
+            mode='bilinear',
+            align_corners=align_corners) for j in range(num_levels)
     ]
     return residuals, images
 
@@ -61,10 +65,15 @@ class _DilatedResidualFusion(nn.Module):
         for i, d in enumerate(dilations):
             last = i == len(dilations) - 1
             convs.append(
-                ConvModule(channels, channels, 3, padding=d, dilation=d,
-                           conv_cfg=cfg.get('conv_cfg'),
-                           norm_cfg=cfg.get('norm_cfg'),
-                           act_cfg=None if last else cfg.get('act_cfg')))
+                ConvModule(
+                    channels,
+                    channels,
+                    3,
+                    padding=d,
+                    dilation=d,
+                    conv_cfg=cfg.get('conv_cfg'),
+                    norm_cfg=cfg.get('norm_cfg'),
+                    act_cfg=None if last else cfg.get('act_cfg')))
         self.convs = nn.Sequential(*convs)
         act_cfg = cfg.get('act_cfg')
         self.act = build_activation_layer(act_cfg) if act_cfg \
@@ -147,8 +156,8 @@ class LaplacianPyramidNeck(BaseModule):
                  channels: Sequence[int] = (64, 128, 256, 512),
                  lateral_channels: Optional[Sequence[int]] = None,
                  dilations: Sequence[Optional[Sequence[int]]] = (None, None,
-                                                                 (6, 12),
-                                                                 (3, 6)),
+                                                                 (6, 12), (3,
+                                                                           6)),
                  num_levels: int = 4,
                  pyramid_channels: Optional[Sequence[int]] = None,
                  pyramid_fusion: str = 'dense',
@@ -244,8 +253,13 @@ class LaplacianPyramidNeck(BaseModule):
             self.up_convs.append(
                 ConvModule(pc[s + 1], pc[s], 3, padding=1, **cfg))
             self.lap_convs.append(
-                ConvModule(in_channels[0], pc[s], 1, conv_cfg=conv_cfg,
-                           norm_cfg=None, act_cfg=act_cfg))
+                ConvModule(
+                    in_channels[0],
+                    pc[s],
+                    1,
+                    conv_cfg=conv_cfg,
+                    norm_cfg=None,
+                    act_cfg=act_cfg))
             cat = 2 * pc[s] + dec_channels.get(s, 0)
             self.level_convs.append(
                 nn.Sequential(
@@ -258,8 +272,11 @@ class LaplacianPyramidNeck(BaseModule):
     def _up(self, x: Tensor, size) -> Tensor:
         if tuple(x.shape[-2:]) == tuple(size):
             return x
-        return F.interpolate(x, size=tuple(size), mode='bilinear',
-                             align_corners=self.align_corners)
+        return F.interpolate(
+            x,
+            size=tuple(size),
+            mode='bilinear',
+            align_corners=self.align_corners)
 
     def forward(self, inputs: Sequence[Tensor]) -> Tuple[Tensor, ...]:
         """Args:
@@ -298,8 +315,10 @@ class LaplacianPyramidNeck(BaseModule):
         depths = [depth]
         for k, s in enumerate(range(L - 1, -1, -1)):
             size = residuals[s].shape[-2:]
-            parts = [self.up_convs[k](self._up(x, size)),
-                     self.lap_convs[k](residuals[s])]
+            parts = [
+                self.up_convs[k](self._up(x, size)),
+                self.lap_convs[k](residuals[s])
+            ]
             if s in dec:
                 parts.append(self._up(dec[s], size))
             x = self.level_convs[k](torch.cat(parts, dim=1))

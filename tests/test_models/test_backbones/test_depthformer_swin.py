@@ -16,9 +16,14 @@ def _timm_swin(window=7):
     timm = pytest.importorskip('timm')
     torch.manual_seed(0)
     return timm.models.swin_transformer.SwinTransformer(
-        img_size=224, embed_dim=16, depths=(2, 2, 2, 2),
-        num_heads=(1, 2, 2, 4), window_size=window, always_partition=True,
-        drop_path_rate=0., num_classes=5).eval()
+        img_size=224,
+        embed_dim=16,
+        depths=(2, 2, 2, 2),
+        num_heads=(1, 2, 2, 4),
+        window_size=window,
+        always_partition=True,
+        drop_path_rate=0.,
+        num_classes=5).eval()
 
 
 def _timm_to_official(sd):
@@ -65,10 +70,9 @@ def test_output_shapes_any_multiple_of_32(size):
     h, w = size
     outs = model(torch.randn(1, 3, h, w))
     assert model.out_channels == [64, 16, 32, 64, 128]
-    assert [tuple(o.shape) for o in outs] == [
-        (1, c, h // s, w // s)
-        for c, s in zip(model.out_channels, [2, 4, 8, 16, 32])
-    ]
+    assert [tuple(o.shape) for o in outs
+            ] == [(1, c, h // s, w // s)
+                  for c, s in zip(model.out_channels, [2, 4, 8, 16, 32])]
 
 
 def test_matches_timm_swin_and_official_checkpoint_loads(tmp_path):
@@ -102,11 +106,16 @@ def test_timm_and_mmseg_layouts_load(tmp_path):
     official = _timm_to_official(timm_model.state_dict())
     reference = DepthFormerSwin(**TINY)
     reference.load_state_dict(
-        {k: v for k, v in official.items()
-         if k in reference.state_dict()}, strict=False)
+        {
+            k: v
+            for k, v in official.items() if k in reference.state_dict()
+        },
+        strict=False)
     for name, sd in [('timm', timm_model.state_dict()),
-                     ('mmseg', {f'backbone.{k}': v for k, v in
-                                _official_to_mmseg(official).items()})]:
+                     ('mmseg', {
+                         f'backbone.{k}': v
+                         for k, v in _official_to_mmseg(official).items()
+                     })]:
         path = tmp_path / f'{name}.pth'
         torch.save({'state_dict': sd}, path)
         model = DepthFormerSwin(**TINY)
@@ -185,8 +194,7 @@ def test_block_padding_matches_brute_force(shift, size):
     torch.nn.init.normal_(block.attn.relative_position_bias_table)
     x = torch.randn(2, *size, 8)
     h, w = size
-    mask = shifted_window_mask(-(-h // 7) * 7, -(-w // 7) * 7, 7, 3,
-                               x.device)
+    mask = shifted_window_mask(-(-h // 7) * 7, -(-w // 7) * 7, 7, 3, x.device)
     with torch.no_grad():
         ours = block._attention(block.norm1(x), mask) + x
         ref = _brute_force_block_attention(block, x)
@@ -225,8 +233,11 @@ def test_depthformer_model_loss_and_predict():
     samples = []
     for _ in range(2):
         s = DepthDataSample(
-            metainfo=dict(img_shape=(64, 96), ori_shape=(64, 96),
-                          pad_shape=(64, 96), batch_input_shape=(64, 96)))
+            metainfo=dict(
+                img_shape=(64, 96),
+                ori_shape=(64, 96),
+                pad_shape=(64, 96),
+                batch_input_shape=(64, 96)))
         s.gt_depth_map = PixelData(data=torch.rand(1, 64, 96) * 10 + 1)
         samples.append(s)
     x = torch.randn(2, 3, 64, 96)

@@ -1,8 +1,7 @@
 import pytest
 import timm
 import torch
-from mmengine.model.utils import (convert_sync_batchnorm,
-                                  revert_sync_batchnorm)
+from mmengine.model.utils import convert_sync_batchnorm, revert_sync_batchnorm
 
 from depth.models.backbones import EfficientNetEncoder
 
@@ -11,10 +10,7 @@ NAME = 'efficientnet_b0'  # small and fast; B5 has the same structure
 
 def timm_weights(encoder):
     """The encoder's state dict in timm's key layout."""
-    return {
-        k.replace('.bn.', '.'): v
-        for k, v in encoder.state_dict().items()
-    }
+    return {k.replace('.bn.', '.'): v for k, v in encoder.state_dict().items()}
 
 
 def test_levels_and_shapes():
@@ -24,9 +20,9 @@ def test_levels_and_shapes():
     enc.eval()
     with torch.no_grad():
         outs = enc(torch.randn(1, 3, 64, 96))
-    assert [tuple(o.shape[1:]) for o in outs] == [
-        (16, 32, 48), (24, 16, 24), (40, 8, 12), (112, 4, 6), (1280, 2, 3)
-    ]
+    assert [tuple(o.shape[1:]) for o in outs] == [(16, 32, 48), (24, 16, 24),
+                                                  (40, 8, 12), (112, 4, 6),
+                                                  (1280, 2, 3)]
     # head='conv' drops the unused bn2 (every parameter is used).
     assert not hasattr(enc, 'bn2')
 
@@ -49,18 +45,20 @@ def test_matches_timm():
     torch.testing.assert_close(outs[4], ref_head)
 
     enc_conv = EfficientNetEncoder(NAME, head='conv').eval()
-    enc_conv.load_state_dict(
-        {k: v
-         for k, v in enc.state_dict().items() if not k.startswith('bn2')})
+    enc_conv.load_state_dict({
+        k: v
+        for k, v in enc.state_dict().items() if not k.startswith('bn2')
+    })
     with torch.no_grad():
         torch.testing.assert_close(enc_conv(x)[4], raw_head)
 
     enc_none = EfficientNetEncoder(NAME, head=None).eval()
     assert enc_none.out_channels[-1] == 320
-    enc_none.load_state_dict(
-        {k: v
-         for k, v in enc.state_dict().items()
-         if not k.startswith(('bn2', 'conv_head'))})
+    enc_none.load_state_dict({
+        k: v
+        for k, v in enc.state_dict().items()
+        if not k.startswith(('bn2', 'conv_head'))
+    })
     with torch.no_grad():
         torch.testing.assert_close(enc_none(x)[4], ref_levels[4])
 

@@ -11,22 +11,34 @@ def tiny_depther(**kwargs):
     cfg = dict(
         type='DepthEncoderDecoder',
         data_preprocessor=dict(
-            type='DepthDataPreprocessor', mean=[120.] * 3, std=[60.] * 3,
-            bgr_to_rgb=True, size_divisor=32),
-        backbone=dict(type='TimmBackbone', model_name='resnet18',
-                      out_indices=(0, 1, 2, 3, 4)),
+            type='DepthDataPreprocessor',
+            mean=[120.] * 3,
+            std=[60.] * 3,
+            bgr_to_rgb=True,
+            size_divisor=32),
+        backbone=dict(
+            type='TimmBackbone',
+            model_name='resnet18',
+            out_indices=(0, 1, 2, 3, 4)),
         decode_head=dict(
-            type='DenseDepthHead', in_channels=[64, 64, 128, 256, 512],
-            up_sample_channels=[16, 32, 64, 128, 256], channels=16,
-            min_depth=0.5, max_depth=10., align_corners=True))
+            type='DenseDepthHead',
+            in_channels=[64, 64, 128, 256, 512],
+            up_sample_channels=[16, 32, 64, 128, 256],
+            channels=16,
+            min_depth=0.5,
+            max_depth=10.,
+            align_corners=True))
     cfg.update(kwargs)
     return MODELS.build(cfg)
 
 
 def _sample(h, w, ori=None, flip=False, gt=True):
     s = DepthDataSample(
-        metainfo=dict(img_shape=(h, w), ori_shape=ori or (h, w), flip=flip,
-                      flip_direction='horizontal'))
+        metainfo=dict(
+            img_shape=(h, w),
+            ori_shape=ori or (h, w),
+            flip=flip,
+            flip_direction='horizontal'))
     if gt:
         s.gt_depth_map = PixelData(data=torch.rand(1, h, w) * 9 + 1)
     return s
@@ -57,8 +69,10 @@ def test_postprocess_removes_padding_unflips_resizes_and_clamps():
 
 def test_loss_and_predict_shapes():
     model = tiny_depther()
-    inputs = [torch.randint(0, 256, (3, 50, 70), dtype=torch.uint8),
-              torch.randint(0, 256, (3, 60, 64), dtype=torch.uint8)]
+    inputs = [
+        torch.randint(0, 256, (3, 50, 70), dtype=torch.uint8),
+        torch.randint(0, 256, (3, 60, 64), dtype=torch.uint8)
+    ]
     samples = [_sample(50, 70), _sample(60, 64)]
     data = model.data_preprocessor(
         dict(inputs=inputs, data_samples=samples), True)
@@ -119,8 +133,7 @@ def test_tta_merge_averages_views():
     merged = tta.merge_preds([views])
     assert torch.allclose(merged[0].pred_depth_map.data,
                           torch.full((1, 2, 2), 2.0))
-    assert torch.equal(merged[0].gt_depth_map.data,
-                       views[0].gt_depth_map.data)
+    assert torch.equal(merged[0].gt_depth_map.data, views[0].gt_depth_map.data)
 
 
 def test_tta_flip_equals_no_tta_for_flip_equivariant_model():
@@ -150,8 +163,8 @@ def test_tta_flip_equals_no_tta_for_flip_equivariant_model():
         inputs=[[img], [img.flip(-1)]],
         data_samples=[[_sample(32, 32)], [_sample(32, 32, flip=True)]])
     merged = tta.test_step(views)[0]
-    assert torch.allclose(merged.pred_depth_map.data,
-                          plain.pred_depth_map.data, atol=1e-5)
+    assert torch.allclose(
+        merged.pred_depth_map.data, plain.pred_depth_map.data, atol=1e-5)
 
 
 def test_bad_test_mode_and_forward_mode():
@@ -179,10 +192,10 @@ def test_amp_optim_wrapper_step_is_finite():
     optim = AmpOptimWrapper(
         optimizer=torch.optim.AdamW(model.parameters(), lr=1e-4),
         loss_scale='dynamic')
-    inputs = [torch.randint(0, 256, (3, 64, 96), dtype=torch.uint8)
-              for _ in range(2)]
-    data = dict(inputs=inputs, data_samples=[_sample(64, 96),
-                                             _sample(64, 96)])
+    inputs = [
+        torch.randint(0, 256, (3, 64, 96), dtype=torch.uint8) for _ in range(2)
+    ]
+    data = dict(inputs=inputs, data_samples=[_sample(64, 96), _sample(64, 96)])
     log_vars = model.train_step(data, optim)
     assert torch.isfinite(log_vars['loss'])
     # SigLoss stays float32 under autocast.
@@ -200,8 +213,7 @@ def test_sync_bn_conversion_builds():
 
 
 def test_timm_backbone_keeps_activations_through_syncbn_revert():
-    from mmengine.model import (convert_sync_batchnorm,
-                                revert_sync_batchnorm)
+    from mmengine.model import convert_sync_batchnorm, revert_sync_batchnorm
     backbone = MODELS.build(
         dict(type='TimmBackbone', model_name='mobilenetv2_050'))
     backbone.eval()
@@ -230,14 +242,17 @@ def test_image_only_test_resize_evaluates_at_full_gt_resolution(tmp_path):
         dict(type='LoadDepthAnnotation'),
         dict(type='PackDepthInputs'),
     ])
-    data = pipeline(dict(img_path=str(tmp_path / 'img.png'),
-                         depth_map_path=str(tmp_path / 'gt.png'),
-                         depth_scale=1000., depth_fields=[]))
+    data = pipeline(
+        dict(
+            img_path=str(tmp_path / 'img.png'),
+            depth_map_path=str(tmp_path / 'gt.png'),
+            depth_scale=1000.,
+            depth_fields=[]))
     assert data['inputs'].shape == (3, 32, 48)
     model = tiny_depther()
     model.eval()
-    out = model.test_step(dict(inputs=[data['inputs']],
-                               data_samples=[data['data_samples']]))[0]
+    out = model.test_step(
+        dict(inputs=[data['inputs']], data_samples=[data['data_samples']]))[0]
     assert out.pred_depth_map.shape == (60, 90)
     assert out.gt_depth_map.shape == (60, 90)
 
@@ -250,8 +265,9 @@ def test_clamp_at_head_resolution_then_resize():
     model = tiny_depther()
     head = model.decode_head
     out = torch.tensor([[[[5., 20.]]]])
-    metas = [dict(batch_input_shape=(1, 3), img_shape=(1, 3),
-                  ori_shape=(1, 3))]
+    metas = [
+        dict(batch_input_shape=(1, 3), img_shape=(1, 3), ori_shape=(1, 3))
+    ]
     pred = head.predict_by_feat(out, metas)
     assert pred.flatten().tolist() == [5.0, 7.5, 10.0]
     s = DepthDataSample(metainfo=metas[0])
@@ -265,13 +281,14 @@ def test_clamp_at_head_resolution_then_resize():
 def test_depthformer_and_adabins_do_not_pad_at_test_time():
     """Test-time padding changes predictions at sizes that are not
     multiples of 32; the release configs run unpadded (the original)."""
-    from mmengine.config import Config
     import os.path as osp
-    root = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
-        osp.abspath(__file__)))))
+
+    from mmengine.config import Config
+    root = osp.dirname(
+        osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
     for name in ('depthformer_swin.py', 'adabins_efnetb5.py'):
-        cfg = Config.fromfile(osp.join(root, 'configs', '_base_', 'models',
-                                       name))
+        cfg = Config.fromfile(
+            osp.join(root, 'configs', '_base_', 'models', name))
         pre = MODELS.build(cfg.data_preprocessor)
         img = torch.randint(0, 256, (3, 100, 150), dtype=torch.uint8)
         s = _sample(100, 150)

@@ -78,8 +78,7 @@ def test_bins_from_widths_eq2():
     torch.testing.assert_close(centers, expected_centers)
 
 
-@pytest.mark.parametrize('strategy', ['adaptive', 'uniform', 'log',
-                                      'trained'])
+@pytest.mark.parametrize('strategy', ['adaptive', 'uniform', 'log', 'trained'])
 def test_bins_and_depth_in_range(strategy):
     torch.manual_seed(0)
     head = tiny_head(bins_strategy=strategy)
@@ -132,8 +131,7 @@ def test_depth_in_range_with_extreme_logits():
     assert out['depth'].max() <= MAX_DEPTH * (1 + 1e-6)
 
 
-@pytest.mark.parametrize('strategy', ['adaptive', 'uniform', 'log',
-                                      'trained'])
+@pytest.mark.parametrize('strategy', ['adaptive', 'uniform', 'log', 'trained'])
 def test_loss_and_predict_every_strategy(strategy):
     torch.manual_seed(0)
     head = tiny_head(bins_strategy=strategy)

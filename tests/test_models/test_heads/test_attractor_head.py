@@ -20,9 +20,15 @@ def _inputs(n=2, h=32, w=48, scale=1.0):
 
 
 def _head(**kwargs):
-    cfg = dict(in_channels=IN_CHANNELS, channels=8, n_bins=16,
-               bin_embedding_dim=16, seed_mlp_dim=16, attractor_mlp_dim=16,
-               min_depth=0.5, max_depth=20.)
+    cfg = dict(
+        in_channels=IN_CHANNELS,
+        channels=8,
+        n_bins=16,
+        bin_embedding_dim=16,
+        seed_mlp_dim=16,
+        attractor_mlp_dim=16,
+        min_depth=0.5,
+        max_depth=20.)
     cfg.update(kwargs)
     return AttractorHead(**cfg)
 
@@ -56,8 +62,8 @@ def test_forward_shapes_and_range(kwargs, scale):
 
 
 def test_default_config_matches_paper():
-    head = AttractorHead(in_channels=[1, 64, 128, 256, 512, 2048],
-                         max_depth=80.)
+    head = AttractorHead(
+        in_channels=[1, 64, 128, 256, 512, 2048], max_depth=80.)
     assert head.n_bins == 64
     assert [a.n_attractors for a in head.attractors] == [16, 8, 4, 1]
     a = head.attractors[0]
@@ -133,8 +139,10 @@ def test_depther_end_to_end():
         dict(
             type='DepthEncoderDecoder',
             data_preprocessor=dict(
-                type='DepthDataPreprocessor', mean=[0., 0., 0.],
-                std=[255., 255., 255.], size_divisor=32),
+                type='DepthDataPreprocessor',
+                mean=[0., 0., 0.],
+                std=[255., 255., 255.],
+                size_divisor=32),
             backbone=dict(
                 type='ImagePassthroughBackbone',
                 backbone=dict(type='TimmBackbone', model_name='resnet18')),
@@ -144,9 +152,13 @@ def test_depther_end_to_end():
                 channels=(8, 8, 16, 16),
                 lateral_channels=(8, 8, 16, 16, 32)),
             decode_head=dict(
-                type='AttractorHead', in_channels=[1, 8, 8, 16, 16, 512],
-                channels=8, n_bins=16, bin_embedding_dim=16,
-                min_depth=1e-3, max_depth=10.)))
+                type='AttractorHead',
+                in_channels=[1, 8, 8, 16, 16, 512],
+                channels=8,
+                n_bins=16,
+                bin_embedding_dim=16,
+                min_depth=1e-3,
+                max_depth=10.)))
     assert model.backbone.out_channels == [3, 64, 64, 128, 256, 512]
     imgs = [torch.randint(0, 256, (3, 60, 90), dtype=torch.uint8)] * 2
 

@@ -14,14 +14,20 @@ from depth.models.decode_heads.ordinal_regression_head import (
 from depth.registry import MODELS
 from depth.structures import DepthDataSample
 
-CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', '..', 'configs',
-                      'acan')
+CONFIG_DIR = osp.join(
+    osp.dirname(__file__), '..', '..', '..', 'configs', 'acan')
 
 
 def _head(**kwargs):
-    cfg = dict(in_channels=16, channels=8, num_intervals=4, key_channels=4,
-               value_channels=8, pool_channels=4, min_depth=1.0,
-               max_depth=8.0)
+    cfg = dict(
+        in_channels=16,
+        channels=8,
+        num_intervals=4,
+        key_channels=4,
+        value_channels=8,
+        pool_channels=4,
+        min_depth=1.0,
+        max_depth=8.0)
     cfg.update(kwargs)
     return OrdinalRegressionHead(**cfg)
 
@@ -39,32 +45,32 @@ def test_thresholds_equal_eq9():
     # t_k = exp(ln a + k (ln b - ln a) / (K - 1)); a = 1, b = 8, K = 4:
     # 1, 2, 4, 8 (and 16, 32 past the range)
     edges = interval_edges(1.0, 8.0, 4, 'log')
-    assert torch.allclose(edges, torch.tensor(
-        [1., 2., 4., 8., 16., 32.], dtype=torch.float64))
+    assert torch.allclose(
+        edges, torch.tensor([1., 2., 4., 8., 16., 32.], dtype=torch.float64))
     a, b, k = 0.5, 10.0, 80
     edges = interval_edges(a, b, k, 'log')
-    eq9 = [math.exp(math.log(a) + i * (math.log(b) - math.log(a)) / (k - 1))
-           for i in range(k)]
+    eq9 = [
+        math.exp(math.log(a) + i * (math.log(b) - math.log(a)) / (k - 1))
+        for i in range(k)
+    ]
     assert torch.allclose(edges[:k], torch.tensor(eq9, dtype=torch.float64))
     head = _head()
-    assert torch.allclose(head.edges, torch.tensor([1., 2., 4., 8., 16.,
-                                                    32.]))
-    assert torch.allclose(head.centers, torch.tensor([1.5, 3., 6., 12.,
-                                                      24.]))
+    assert torch.allclose(head.edges, torch.tensor([1., 2., 4., 8., 16., 32.]))
+    assert torch.allclose(head.centers, torch.tensor([1.5, 3., 6., 12., 24.]))
 
 
 def test_sid_and_uniform_edges():
     # DORN's SID: t_k = exp(k ln(b + xi) / K) - xi, xi = 1 - a
-    assert torch.allclose(interval_edges(1.0, 16.0, 4, 'sid')[:5],
-                          torch.tensor([1., 2., 4., 8., 16.],
-                                       dtype=torch.float64))
+    assert torch.allclose(
+        interval_edges(1.0, 16.0, 4, 'sid')[:5],
+        torch.tensor([1., 2., 4., 8., 16.], dtype=torch.float64))
     sid = interval_edges(0.5, 16.0, 4, 'sid')
     assert sid[0].item() == pytest.approx(0.5)
     assert sid[4].item() == pytest.approx(16.0)
     assert sid[1].item() == pytest.approx(16.5**0.25 - 0.5)
-    assert torch.allclose(interval_edges(0.0, 8.0, 4, 'uniform'),
-                          torch.tensor([0., 2., 4., 6., 8., 10.],
-                                       dtype=torch.float64))
+    assert torch.allclose(
+        interval_edges(0.0, 8.0, 4, 'uniform'),
+        torch.tensor([0., 2., 4., 6., 8., 10.], dtype=torch.float64))
     with pytest.raises(ValueError, match='discretization'):
         interval_edges(1.0, 8.0, 4, 'linear')
     with pytest.raises(ValueError, match='min_depth > 0'):
@@ -73,8 +79,9 @@ def test_sid_and_uniform_edges():
 
 def test_labels_follow_the_edges():
     head = _head()  # edges 1, 2, 4, 8
-    depth = torch.tensor([1.0, 1.5, 2.01, 3.9, 4.01, 7.99, 8.0, 0.0, 0.5,
-                          100.0]).view(1, 1, 1, -1)
+    depth = torch.tensor(
+        [1.0, 1.5, 2.01, 3.9, 4.01, 7.99, 8.0, 0.0, 0.5,
+         100.0]).view(1, 1, 1, -1)
     labels = head.depth_to_label(depth)
     assert labels.flatten().tolist() == [0, 0, 1, 1, 2, 2, 3, 0, 0, 3]
     assert head._num_clamped == 2  # 0.5 and 100, counted and warned
@@ -105,8 +112,9 @@ def test_soft_inference_eq13_and_hard_eq12():
 def test_soft_is_continuous_where_hard_steps():
     centers = torch.tensor([1.5, 3.0, 6.0, 12.0])
     p1 = torch.linspace(0.3, 0.7, 401)
-    probs = torch.stack([torch.full_like(p1, 0.95), p1,
-                         torch.full_like(p1, 0.1)], 1).view(-1, 3, 1, 1)
+    probs = torch.stack(
+        [torch.full_like(p1, 0.95), p1,
+         torch.full_like(p1, 0.1)], 1).view(-1, 3, 1, 1)
     soft = soft_ordinal_inference(probs, centers).flatten()
     hard = hard_ordinal_inference(probs, centers).flatten()
     step = p1[1] - p1[0]
@@ -129,16 +137,16 @@ def test_probabilities_and_ce_inference():
     logits = torch.tensor([0., 0., 1., 0., 0., 2.]).view(1, 6, 1, 1)
     probs = ordinal_probabilities(logits).flatten()
     e = math.e
-    assert probs.tolist() == pytest.approx([0.5, 1 / (1 + e), e**2 /
-                                            (1 + e**2)], abs=1e-6)
+    assert probs.tolist() == pytest.approx(
+        [0.5, 1 / (1 + e), e**2 / (1 + e**2)], abs=1e-6)
     centers = torch.tensor([1.5, 3.0, 6.0, 12.0])
     ce = torch.tensor([0.0, 2.0, 1.0]).view(1, 3, 1, 1)
     assert hard_ce_inference(ce, centers).item() == 3.0
     p = torch.softmax(torch.tensor([0.0, 2.0, 1.0]), 0)
-    expected = math.exp(sum(p[i].item() * math.log(c)
-                            for i, c in enumerate([1.5, 3.0, 6.0])))
-    assert soft_ce_inference(ce, centers).item() == pytest.approx(expected,
-                                                                  rel=1e-6)
+    expected = math.exp(
+        sum(p[i].item() * math.log(c) for i, c in enumerate([1.5, 3.0, 6.0])))
+    assert soft_ce_inference(ce, centers).item() == pytest.approx(
+        expected, rel=1e-6)
 
 
 def test_head_forward_loss_predict():
@@ -153,8 +161,7 @@ def test_head_forward_loss_predict():
     losses = head.loss((x, ), _samples(gt))
     assert set(losses) == {'loss_ord', 'loss_att'}
     # untrained: P_k ~ 0.5, ordinal loss ~ K ln 2
-    assert losses['loss_ord'].item() == pytest.approx(4 * math.log(2),
-                                                      rel=0.1)
+    assert losses['loss_ord'].item() == pytest.approx(4 * math.log(2), rel=0.1)
     sum(losses.values()).backward()
     head.eval()
     metas = [dict(batch_input_shape=(32, 48))] * 2
@@ -165,10 +172,10 @@ def test_head_forward_loss_predict():
         assert soft.shape == (2, 1, 32, 48)
         # decoded at the input size, then clamped to the depth range
         lo, hi = head.min_depth, head.max_depth
-        assert torch.equal(soft, head.decode_depth(logits, 'soft').clamp(
-            lo, hi))
-        assert torch.equal(hard, head.decode_depth(logits, 'hard').clamp(
-            lo, hi))
+        assert torch.equal(soft,
+                           head.decode_depth(logits, 'soft').clamp(lo, hi))
+        assert torch.equal(hard,
+                           head.decode_depth(logits, 'hard').clamp(lo, hi))
         assert hard.max() <= hi and hard.min() >= lo
         head.inference = 'hard'
         assert torch.equal(head.predict((x, ), metas, None), hard)
@@ -179,15 +186,19 @@ def test_head_forward_loss_predict():
 def test_head_variants():
     x = torch.randn(2, 16, 4, 6)
     gt = torch.rand(2, 1, 32, 48) * 6 + 1.5
-    ce = _head(classifier='ce',
-               loss_decode=dict(type='IntervalCrossEntropyLoss'),
-               loss_attention=None)
+    ce = _head(
+        classifier='ce',
+        loss_decode=dict(type='IntervalCrossEntropyLoss'),
+        loss_attention=None)
     assert ce((x, ))['logits'].shape == (2, 4, 4, 6)
     assert set(ce.loss((x, ), _samples(gt))) == {'loss_ce'}
     # a depth loss next to the interval loss gets the soft depth
-    mixed = _head(loss_decode=[dict(type='OrdinalRegressionLoss'),
-                               dict(type='SigLoss', loss_weight=0.5)],
-                  image_pool=False)
+    mixed = _head(
+        loss_decode=[
+            dict(type='OrdinalRegressionLoss'),
+            dict(type='SigLoss', loss_weight=0.5)
+        ],
+        image_pool=False)
     losses = mixed.loss((x, ), _samples(gt))
     assert set(losses) == {'loss_ord', 'loss_sig', 'loss_att'}
     sum(losses.values()).backward()
@@ -195,14 +206,21 @@ def test_head_variants():
         _head(classifier='ce')  # OrdinalRegressionLoss needs 2K logits
     with pytest.raises(ValueError, match='classifier'):
         _head(classifier='svm')
-    built = MODELS.build(dict(type='OrdinalRegressionHead', in_channels=16,
-                              channels=8, num_intervals=4, key_channels=4,
-                              value_channels=8, pool_channels=4))
+    built = MODELS.build(
+        dict(
+            type='OrdinalRegressionHead',
+            in_channels=16,
+            channels=8,
+            num_intervals=4,
+            key_channels=4,
+            value_channels=8,
+            pool_channels=4))
     assert built.num_intervals == 4
 
 
 @pytest.mark.parametrize(
-    'cfg_file', sorted(glob.glob(osp.join(CONFIG_DIR, '*.py'))),
+    'cfg_file',
+    sorted(glob.glob(osp.join(CONFIG_DIR, '*.py'))),
     ids=osp.basename)
 def test_configs_loss_and_predict_step(cfg_file):
     from mmengine.registry import init_default_scope
@@ -212,16 +230,17 @@ def test_configs_loss_and_predict_step(cfg_file):
     cfg.model.backbone.pretrained = None
     model = MODELS.build(cfg.model)
     n, h, w = 2, 64, 96
-    inputs = [torch.randint(0, 256, (3, h, w), dtype=torch.uint8)
-              for _ in range(n)]
+    inputs = [
+        torch.randint(0, 256, (3, h, w), dtype=torch.uint8) for _ in range(n)
+    ]
     gt = torch.rand(n, 1, h, w) * 5 + 2.0
     gt[:, :, :16] = 0
     samples = _samples(gt)
     for s in samples:
         s.set_metainfo(dict(img_shape=(h, w), ori_shape=(h, w)))
     model.train()
-    data = model.data_preprocessor(dict(inputs=inputs, data_samples=samples),
-                                   True)
+    data = model.data_preprocessor(
+        dict(inputs=inputs, data_samples=samples), True)
     losses = model(**data, mode='loss')
     assert {'decode.loss_ord', 'decode.loss_att'} <= set(losses)
     total = sum(losses.values())

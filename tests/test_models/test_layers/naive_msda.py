@@ -68,8 +68,8 @@ def naive_msda(value: Tensor,
                         a = attention_weights[b, q, hd, lv, p]
                         corners = ((y0, x0, (1 - fy) * (1 - fx)),
                                    (y0, x0 + 1, (1 - fy) * fx),
-                                   (y0 + 1, x0, fy * (1 - fx)),
-                                   (y0 + 1, x0 + 1, fy * fx))
+                                   (y0 + 1, x0,
+                                    fy * (1 - fx)), (y0 + 1, x0 + 1, fy * fx))
                         for yy, xx, wgt in corners:
                             if 0 <= yy < hl and 0 <= xx < wl:
                                 acc = acc + a * wgt * vmap[yy * wl + xx]

@@ -9,10 +9,10 @@ from depth.models.layers import AttractorLayer, attractor_shift
 # alpha = 10, gamma = 2.  a_k - c_i:
 #   c = 0.2: dx = (+0.1, +0.3);   c = 0.6: dx = (-0.3, -0.1)
 # exp: f = dx * exp(-10 dx^2) ; inv: f = dx / (1 + 10 dx^2)
-EXP_01 = 0.1 * math.exp(-0.1)   # 0.0904837...
-EXP_03 = 0.3 * math.exp(-0.9)   # 0.1219709...
-INV_01 = 0.1 / 1.1              # 0.0909090...
-INV_03 = 0.3 / 1.9              # 0.1578947...
+EXP_01 = 0.1 * math.exp(-0.1)  # 0.0904837...
+EXP_03 = 0.3 * math.exp(-0.9)  # 0.1219709...
+INV_01 = 0.1 / 1.1  # 0.0909090...
+INV_03 = 0.3 / 1.9  # 0.1578947...
 
 
 def _centres_attractors():
@@ -27,19 +27,24 @@ def _centres_attractors():
     ('inv', 'sum', [INV_01 + INV_03, -(INV_03 + INV_01)]),
     ('inv', 'mean', [(INV_01 + INV_03) / 2, -(INV_03 + INV_01) / 2]),
 ])
-def test_attractor_shift_hand_computed(attractor_type, aggregation,
-                                       expected):
+def test_attractor_shift_hand_computed(attractor_type, aggregation, expected):
     c, a = _centres_attractors()
-    delta = attractor_shift(c, a, alpha=10., gamma=2.,
-                            attractor_type=attractor_type,
-                            aggregation=aggregation)
+    delta = attractor_shift(
+        c,
+        a,
+        alpha=10.,
+        gamma=2.,
+        attractor_type=attractor_type,
+        aggregation=aggregation)
     assert delta.shape == c.shape
-    torch.testing.assert_close(
-        delta.flatten(), torch.tensor(expected, dtype=torch.float64))
+    torch.testing.assert_close(delta.flatten(),
+                               torch.tensor(expected, dtype=torch.float64))
     # the decimal values, written out
     literal = {
-        ('exp', 'sum'): 0.2124546, ('exp', 'mean'): 0.1062273,
-        ('inv', 'sum'): 0.2488038, ('inv', 'mean'): 0.1244019
+        ('exp', 'sum'): 0.2124546,
+        ('exp', 'mean'): 0.1062273,
+        ('inv', 'sum'): 0.2488038,
+        ('inv', 'mean'): 0.1244019
     }[(attractor_type, aggregation)]
     assert delta[0, 0, 0, 0].item() == pytest.approx(literal, abs=1e-6)
 
@@ -67,8 +72,8 @@ def test_attractor_shift_bad_arguments():
 def _layer_with_fixed_attractors(points, **kwargs):
     """Layer whose MLP outputs constant pairs (u, v) = (p, 1 - p) - 1e-3,
     so the normalised attractor points are exactly ``points``."""
-    layer = AttractorLayer(in_channels=4, n_bins=2,
-                           n_attractors=len(points), mlp_dim=4, **kwargs)
+    layer = AttractorLayer(
+        in_channels=4, n_bins=2, n_attractors=len(points), mlp_dim=4, **kwargs)
     last = layer.mlp[2]
     torch.nn.init.zeros_(last.weight)
     bias = []
@@ -83,9 +88,13 @@ def _layer_with_fixed_attractors(points, **kwargs):
                                                         ('inv', 'sum'),
                                                         ('inv', 'mean')])
 def test_attractor_layer_update(attractor_type, aggregation):
-    layer = _layer_with_fixed_attractors(
-        [0.3, 0.5], min_depth=1., max_depth=11., alpha=10., gamma=2.,
-        attractor_type=attractor_type, aggregation=aggregation)
+    layer = _layer_with_fixed_attractors([0.3, 0.5],
+                                         min_depth=1.,
+                                         max_depth=11.,
+                                         alpha=10.,
+                                         gamma=2.,
+                                         attractor_type=attractor_type,
+                                         aggregation=aggregation)
     a = layer.attractor_points(torch.randn(1, 4, 3, 5))
     torch.testing.assert_close(a[0, :, 0, 0], torch.tensor([0.3, 0.5]))
     b_prev = torch.tensor([0.2, 0.6]).view(1, 2, 1, 1).expand(1, 2, 3,
@@ -102,8 +111,11 @@ def test_attractor_layer_update(attractor_type, aggregation):
 
 
 def test_attractor_layer_sort_clip_and_upsample():
-    layer = _layer_with_fixed_attractors([0.5], min_depth=1., max_depth=11.,
-                                         alpha=1., gamma=2.)
+    layer = _layer_with_fixed_attractors([0.5],
+                                         min_depth=1.,
+                                         max_depth=11.,
+                                         alpha=1.,
+                                         gamma=2.)
     # unsorted and out-of-range previous centres at a coarser resolution
     b_prev = torch.tensor([1.3, -0.4]).view(1, 2, 1, 1).expand(1, 2, 2,
                                                                2).clone()
@@ -114,12 +126,12 @@ def test_attractor_layer_sort_clip_and_upsample():
 
 
 def test_attractor_layer_softplus_and_raw():
-    layer = AttractorLayer(8, n_bins=16, n_attractors=4,
-                           bin_centers_type='softplus')
+    layer = AttractorLayer(
+        8, n_bins=16, n_attractors=4, bin_centers_type='softplus')
     b, c = layer(torch.randn(2, 8, 6, 7), torch.rand(2, 16, 3, 4) * 5)
     assert b.shape == c.shape == (2, 16, 6, 7)
-    raw = AttractorLayer(8, n_bins=16, n_attractors=4,
-                         normalize_attractors=False)
+    raw = AttractorLayer(
+        8, n_bins=16, n_attractors=4, normalize_attractors=False)
     assert raw.attractor_points(torch.randn(2, 8, 3, 3)).shape == (2, 4, 3, 3)
     with pytest.raises(ValueError, match='bin_centers_type'):
         AttractorLayer(8, bin_centers_type='linear')

@@ -8,9 +8,13 @@ from depth.models.layers import ContextAggregationModule
 
 def test_attention_hand_computed():
     # identity query/key embedding without norm/activation: phi(x) = x
-    cam = ContextAggregationModule(2, key_channels=2, value_channels=2,
-                                   image_pool=False, norm_cfg=None,
-                                   act_cfg=None)
+    cam = ContextAggregationModule(
+        2,
+        key_channels=2,
+        value_channels=2,
+        image_pool=False,
+        norm_cfg=None,
+        act_cfg=None)
     with torch.no_grad():
         cam.query_key.conv.weight.copy_(torch.eye(2).view(2, 2, 1, 1))
         cam.query_key.conv.bias.zero_()
@@ -25,14 +29,14 @@ def test_attention_hand_computed():
     assert torch.allclose(attn[0], expected, atol=1e-6)
     assert expected[0, 0].item() == pytest.approx(0.6697615, abs=1e-6)
     # context c_i = sum_j w_ij x_j
-    assert torch.allclose(out[0, :, 0, :].t(), expected @ x[0, :, 0, :].t(),
-                          atol=1e-6)
+    assert torch.allclose(
+        out[0, :, 0, :].t(), expected @ x[0, :, 0, :].t(), atol=1e-6)
 
 
 def test_shapes_shared_query_key_and_image_pool():
     torch.manual_seed(0)
-    cam = ContextAggregationModule(16, key_channels=8, value_channels=12,
-                                   pool_channels=4)
+    cam = ContextAggregationModule(
+        16, key_channels=8, value_channels=12, pool_channels=4)
     assert cam.out_channels == 16
     # one shared embedding for query and key
     assert not hasattr(cam, 'query') and not hasattr(cam, 'key')
@@ -53,12 +57,12 @@ def test_shapes_shared_query_key_and_image_pool():
 
 
 def test_without_image_pool_and_batch_of_one():
-    cam = ContextAggregationModule(8, key_channels=4, value_channels=6,
-                                   image_pool=False)
+    cam = ContextAggregationModule(
+        8, key_channels=4, value_channels=6, image_pool=False)
     out, _ = cam(torch.randn(1, 8, 3, 4))
     assert out.shape == (1, 6, 3, 4)
-    cam = ContextAggregationModule(8, key_channels=4, value_channels=6,
-                                   pool_channels=2).train()
+    cam = ContextAggregationModule(
+        8, key_channels=4, value_channels=6, pool_channels=2).train()
     out, _ = cam(torch.randn(1, 8, 3, 4))  # no BN on the 1x1 pooled map
     assert out.shape == (1, 8, 3, 4)
     with pytest.raises(ValueError, match='expected'):

@@ -36,14 +36,19 @@ def test_stirling_coefficients_hand_computed():
     got = log_binomial_coefficient(4, k, stirling=True)
     four = 4 * math.log(4)
     # k = 0 and k = n: n ln n - 0 - n ln n = 0
-    expected = [0., four - 3 * math.log(3), four - 4 * math.log(2),
-                four - 3 * math.log(3), 0.]
-    torch.testing.assert_close(got, torch.tensor(expected,
-                                                 dtype=torch.float64))
+    expected = [
+        0., four - 3 * math.log(3), four - 4 * math.log(2),
+        four - 3 * math.log(3), 0.
+    ]
+    torch.testing.assert_close(got,
+                               torch.tensor(expected, dtype=torch.float64))
     exact = log_binomial_coefficient(4, k, stirling=False)
     torch.testing.assert_close(
-        exact, torch.tensor([0., math.log(4), math.log(6), math.log(4), 0.],
-                            dtype=torch.float64))
+        exact,
+        torch.tensor(
+            [0., math.log(4), math.log(6),
+             math.log(4), 0.],
+            dtype=torch.float64))
 
 
 @pytest.mark.parametrize('stirling', [True, False])
@@ -51,11 +56,10 @@ def test_stirling_coefficients_hand_computed():
 @pytest.mark.parametrize('t', [0.05, 1.0, 7.0])
 def test_sums_to_one_and_unimodal(stirling, q, t):
     n_bins = 64
-    probs = log_binomial_probs(*_q_t(q, t, 2, 3), n_bins,
-                               stirling=stirling)
+    probs = log_binomial_probs(*_q_t(q, t, 2, 3), n_bins, stirling=stirling)
     assert probs.shape == (1, n_bins, 2, 3)
-    torch.testing.assert_close(probs.sum(dim=1),
-                               torch.ones(1, 2, 3, dtype=torch.float64))
+    torch.testing.assert_close(
+        probs.sum(dim=1), torch.ones(1, 2, 3, dtype=torch.float64))
     p = probs[0, :, 0, 0]
     mode = int(p.argmax())
     diffs = p[1:] - p[:-1]
@@ -76,8 +80,8 @@ def test_temperature_sharpens_and_flattens():
 
 def test_log_binomial_layer():
     torch.manual_seed(0)
-    layer = LogBinomial(in_channels=5, condition_dim=8, n_bins=16,
-                        min_temp=0.5, max_temp=3.)
+    layer = LogBinomial(
+        in_channels=5, condition_dim=8, n_bins=16, min_temp=0.5, max_temp=3.)
     x, cond = torch.randn(2, 5, 4, 6), torch.randn(2, 8, 4, 6)
     q, t = layer.mode_and_temperature(x, cond)
     assert ((q > 0) & (q < 1)).all()

@@ -12,15 +12,21 @@ def test_hand_computed_values():
     assert out.shape == (1, 8, 2, 3)
     # pixel (row 1, col 2): y = 2, x = 3; dim_t = [1, 1, 100, 100]
     y, x = 2., 3.
-    expected = [math.sin(y), math.cos(y), math.sin(y / 100),
-                math.cos(y / 100), math.sin(x), math.cos(x),
-                math.sin(x / 100), math.cos(x / 100)]
+    expected = [
+        math.sin(y),
+        math.cos(y),
+        math.sin(y / 100),
+        math.cos(y / 100),
+        math.sin(x),
+        math.cos(x),
+        math.sin(x / 100),
+        math.cos(x / 100)
+    ]
     assert torch.allclose(out[0, :, 1, 2], torch.tensor(expected), atol=1e-6)
 
 
 def test_mask_and_normalize():
-    pe = SinePositionalEncoding(num_feats=2, normalize=True, scale=1.0,
-                                eps=0.)
+    pe = SinePositionalEncoding(num_feats=2, normalize=True, scale=1.0, eps=0.)
     mask = torch.zeros(1, 2, 4, dtype=torch.bool)
     mask[:, :, 3] = True  # last column is padding
     out = pe(mask)

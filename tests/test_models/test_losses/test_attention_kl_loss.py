@@ -108,12 +108,13 @@ def test_max_rows_subsamples_valid_rows():
     for t in range(1, 9):
         # KL of row t alone, from the definition
         log_d, valid = downsample_log_depth(gt, (3, 3))
-        log_t = AttentionKLLoss.target_log_affinity(
-            log_d[:, t:t + 1], log_d, valid)
+        log_t = AttentionKLLoss.target_log_affinity(log_d[:, t:t + 1], log_d,
+                                                    valid)
         log_w = attn[:, t:t + 1].log()
         log_w = log_w - torch.logsumexp(
             log_w.masked_fill(~valid[:, None], float('-inf')), -1, True)
-        kl = torch.where(valid[:, None], log_t.exp() * (log_t - log_w),
+        kl = torch.where(valid[:, None],
+                         log_t.exp() * (log_t - log_w),
                          torch.zeros_like(log_w)).sum()
         per_row.append(kl.item())
     assert full.item() == pytest.approx(sum(per_row) / 8, rel=1e-5)

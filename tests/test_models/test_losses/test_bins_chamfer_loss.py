@@ -16,8 +16,7 @@ def brute_force_chamfer(centers, gt, min_depth=1e-3):
             continue
         c_to_p = [min((ck - p)**2 for p in pts) for ck in c]
         p_to_c = [min((p - ck)**2 for ck in c) for p in pts]
-        per_image.append(
-            sum(c_to_p) / len(c_to_p) + sum(p_to_c) / len(p_to_c))
+        per_image.append(sum(c_to_p) / len(c_to_p) + sum(p_to_c) / len(p_to_c))
     return sum(per_image) / len(per_image)
 
 

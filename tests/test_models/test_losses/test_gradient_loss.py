@@ -82,9 +82,9 @@ def test_fill_sparse_depth():
     assert filled[1].min() >= sparse[keep].min() - 1e-5
     assert filled[1].max() <= sparse[keep].max() + 1e-5
     # nothing valid: zeros
-    assert (fill_sparse_depth(torch.zeros(1, 1, 4, 4),
-                              torch.zeros(1, 1, 4, 4, dtype=torch.bool)) ==
-            0).all()
+    assert (fill_sparse_depth(
+        torch.zeros(1, 1, 4, 4), torch.zeros(1, 1, 4, 4,
+                                             dtype=torch.bool)) == 0).all()
 
 
 def test_gate_switches_at_start_iter(hub):

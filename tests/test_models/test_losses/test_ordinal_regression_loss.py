@@ -3,8 +3,7 @@ import math
 import pytest
 import torch
 
-from depth.models.losses import (IntervalCrossEntropyLoss,
-                                 OrdinalRegressionLoss)
+from depth.models.losses import IntervalCrossEntropyLoss, OrdinalRegressionLoss
 from depth.registry import MODELS
 
 

@@ -19,10 +19,14 @@ def _hand_sig(pred, gt, lambd=0.85, eps=1e-3, warm=False):
 
 def test_sig_loss_hand_computed():
     # Two images pooled; zeros in gt are invalid and ignored.
-    pred = torch.tensor([[[[1.0, 2.0], [4.0, 7.0]]], [[[3.0, 3.0], [1.0,
-                                                                     9.0]]]])
-    gt = torch.tensor([[[[1.5, 2.0], [0.0, 5.0]]], [[[2.0, 0.0], [1.0,
-                                                                  10.0]]]])
+    pred = torch.tensor([
+        [[[1.0, 2.0], [4.0, 7.0]]],
+        [[[3.0, 3.0], [1.0, 9.0]]],
+    ])
+    gt = torch.tensor([
+        [[[1.5, 2.0], [0.0, 5.0]]],
+        [[[2.0, 0.0], [1.0, 10.0]]],
+    ])
     valid = [(1.0, 1.5), (2.0, 2.0), (7.0, 5.0), (3.0, 2.0), (1.0, 1.0),
              (9.0, 10.0)]
     expected = _hand_sig([p for p, _ in valid], [t for _, t in valid])
@@ -63,8 +67,8 @@ def test_sig_loss_warm_up_follows_message_hub():
     # Iteration 100 (e.g. right after resuming there): full loss.
     hub.update_info('iter', 100)
     full = loss_fn(pred, gt).item()
-    assert full == pytest.approx(_hand_sig([1, 2, 4, 3], [2, 2, 3, 1]),
-                                 rel=1e-5)
+    assert full == pytest.approx(
+        _hand_sig([1, 2, 4, 3], [2, 2, 3, 1]), rel=1e-5)
     assert full > warm
     # Calls do not advance the warm-up (the original counted calls).
     hub.update_info('iter', 5)

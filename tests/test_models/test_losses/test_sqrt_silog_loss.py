@@ -22,8 +22,8 @@ def test_hand_computed_pooled():
     assert loss(pred, gt).item() == pytest.approx(expected, rel=1e-5)
     # SigLoss differs: unbiased variance (0.13 / 3) and eps = 1e-3
     sig = SigLoss(loss_weight=10.0, eps=0.0)(pred, gt).item()
-    assert sig == pytest.approx(10 * math.sqrt(0.13 / 3 + 0.15 * 0.0025),
-                                rel=1e-5)
+    assert sig == pytest.approx(
+        10 * math.sqrt(0.13 / 3 + 0.15 * 0.0025), rel=1e-5)
     assert abs(sig - expected) > 0.2
 
 
@@ -40,8 +40,7 @@ def test_per_image_and_invalid_pixels():
         per_image, rel=1e-5)
     # pooled: h = (0.1, -0.1, 0, 0.2, 0.2): mean 0.08, mean(h^2) 0.02
     pooled = 10 * math.sqrt(0.02 - 0.85 * 0.08**2)
-    assert SqrtSILogLoss()(pred, gt).item() == pytest.approx(pooled,
-                                                             rel=1e-5)
+    assert SqrtSILogLoss()(pred, gt).item() == pytest.approx(pooled, rel=1e-5)
 
 
 def test_scale_invariance_at_lambda_one():

@@ -59,8 +59,8 @@ def test_init():
 
 
 def test_reference_points():
-    ref = HAHIHeteroNeck.pixel_centre_reference_points(
-        [(2, 4), (1, 2)], torch.device('cpu'))
+    ref = HAHIHeteroNeck.pixel_centre_reference_points([(2, 4), (1, 2)],
+                                                       torch.device('cpu'))
     assert ref.shape == (1, 10, 2)
     assert torch.allclose(ref[0, 0], torch.tensor([0.125, 0.25]))
     assert torch.allclose(ref[0, 7], torch.tensor([0.875, 0.75]))
@@ -95,8 +95,9 @@ def test_scales_and_validation():
         outs = neck(_feats(n=1))
     assert outs[4].shape[-2:] == (4, 6)
     with pytest.raises(ValueError, match='embedding_dim'):
-        _neck(positional_encoding=dict(type='SinePositionalEncoding',
-                                       num_feats=4))
+        _neck(
+            positional_encoding=dict(
+                type='SinePositionalEncoding', num_feats=4))
     with pytest.raises(ValueError, match='same length'):
         _neck(out_channels=CH[:-1])
     with pytest.raises(ValueError, match='levels'):

@@ -16,8 +16,10 @@ def _inputs(n=2, h=64, w=96, in_channels=IN_CHANNELS):
 
 
 def _neck(**kwargs):
-    cfg = dict(in_channels=IN_CHANNELS, channels=(8, 8, 16, 16),
-               pyramid_channels=None)
+    cfg = dict(
+        in_channels=IN_CHANNELS,
+        channels=(8, 8, 16, 16),
+        pyramid_channels=None)
     cfg.update(kwargs)
     return LaplacianPyramidNeck(**cfg)
 
@@ -37,8 +39,7 @@ def test_laplacian_residuals_hand_computed():
         residuals[0],
         torch.tensor([[-1., -0.25, -0.75, 2.]] * 2).view(1, 1, 2, 4))
     # l_2 = I_2 - Up(I_3) = [1 - 3.5, 6 - 3.5]
-    torch.testing.assert_close(residuals[1],
-                               torch.tensor([[[[-2.5, 2.5]]]]))
+    torch.testing.assert_close(residuals[1], torch.tensor([[[[-2.5, 2.5]]]]))
 
 
 def test_laplacian_residuals_properties():
@@ -104,9 +105,8 @@ def test_neck_odd_sizes():
 def test_neck_default_widths_and_dilations():
     neck = LaplacianPyramidNeck(in_channels=[3, 64, 256, 512, 1024, 2048])
     # laterals double the encoder channels (the paper)
-    assert [m.conv.out_channels for m in neck.laterals] == [
-        128, 512, 1024, 2048, 4096
-    ]
+    assert [m.conv.out_channels
+            for m in neck.laterals] == [128, 512, 1024, 2048, 4096]
     # dilated fusion at strides 8 and 16
     assert neck.fusions[2].convs[0].conv.dilation == (6, 6)
     assert neck.fusions[3].convs[1].conv.dilation == (6, 6)
