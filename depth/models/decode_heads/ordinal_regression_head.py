@@ -6,6 +6,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmengine.logging import print_log
 from torch import Tensor
@@ -18,6 +19,8 @@ from .base_depth_head import BaseDepthHead, input_shape, stack_gt_depth
 DISCRETIZATIONS = ('log', 'sid', 'uniform')
 CLASSIFIERS = ('ordinal', 'ce')
 INFERENCES = ('soft', 'hard')
+LABEL_MODES = ('floor', 'round')
+CE_VALUES = ('centers', 'thresholds')
 
 
 def interval_edges(min_depth: float,
@@ -137,7 +140,9 @@ def hard_ce_inference(logits: Tensor, centers: Tensor) -> Tensor:
 
     Args:
         logits (Tensor): ``(N, K, H, W)``.
-        centers (Tensor): ``(K + 1,)`` (the first ``K`` are used).
+        centers (Tensor): ``(>= K,)`` depth of each interval, the centres
+            ``(t_l + t_{l+1}) / 2`` (or the thresholds ``t_l``, as the
+            official code decodes); the first ``K`` are used.
     """
     label = logits.argmax(dim=1, keepdim=True)
     return centers.to(logits.dtype)[label]
@@ -149,7 +154,8 @@ def soft_ce_inference(logits: Tensor, centers: Tensor) -> Tensor:
 
     Args:
         logits (Tensor): ``(N, K, H, W)``.
-        centers (Tensor): ``(K + 1,)`` (the first ``K`` are used).
+        centers (Tensor): ``(>= K,)`` depth of each interval (centres or
+            thresholds); the first ``K`` are used.
     """
     k = logits.shape[1]
     log_c = centers[:k].to(logits.dtype).log().view(1, k, 1, 1)
@@ -164,7 +170,8 @@ class OrdinalRegressionHead(BaseDepthHead):
     Pipeline (input: the last encoder feature at output stride 8)::
 
         x (N, C_in, h, w) --CAM--> [attention context | image pooling]
-          --1x1 conv+norm+act--> dropout --1x1 conv--> logits
+          [--dropout (fusion_dropout_ratio)] --1x1 conv+norm+act-->
+          dropout --1x1 conv--> logits
           (N, 2K, h, w) ordinal, or (N, K, h, w) with classifier='ce'
 
     ``forward`` returns ``dict(logits=..., attention=(N, h*w, h*w))`` at the
@@ -195,6 +202,14 @@ class OrdinalRegressionHead(BaseDepthHead):
     ``[min_depth, max_depth]`` is clamped into the first / last interval
     (counted and reported by a warning). Labels lie in ``[0, K-1]``.
 
+    Official-code variants (github.com/miraiaroha/ACAN; each off by
+    default, see ``configs/acan/README.md``, "Differences from the official
+    code"): ``value_type='conv3x3_conv1x1'``, ``pool_type='fc'``,
+    ``fusion_norm=False`` and ``fusion_dropout_ratio=0.5`` give its
+    context module and merge layers; ``label_mode='round'`` its labels;
+    ``ce_values='thresholds'`` its CE decoding; ``upsample_scale=8`` with
+    ``align_corners=True`` its logit upsampling.
+
     Args:
         in_channels (int): Channels of the input feature.
         channels (int): Channels after the fusion conv. Defaults to 512.
@@ -203,6 +218,17 @@ class OrdinalRegressionHead(BaseDepthHead):
         key_channels, value_channels, pool_channels (int): CAM widths.
             Default 512 each.
         image_pool (bool): CAM image-pooling branch. Defaults to True.
+        value_type (str): CAM value embedding ``psi``, ``'conv1x1'`` or
+            ``'conv3x3_conv1x1'`` (official code). Defaults to 'conv1x1'.
+        pool_type (str): CAM image pooling, ``'conv'`` or ``'fc'``
+            (official code). Defaults to 'conv'.
+        pool_dropout_ratio (float): Dropout of ``pool_type='fc'``.
+            Defaults to 0.5 (official code).
+        fusion_norm (bool): Norm layer in the 1x1 fusion conv after the
+            CAM; False gives the official code's conv (with bias) + act.
+            Defaults to True.
+        fusion_dropout_ratio (float): Dropout before the fusion conv
+            (official code: 0.5). Defaults to 0.0 (none).
         dropout_ratio (float): Dropout before the classifier. Defaults to
             0.1.
         classifier (str): ``'ordinal'`` (2K logits, ordinal loss) or
@@ -212,6 +238,23 @@ class OrdinalRegressionHead(BaseDepthHead):
             ``'uniform'``. Defaults to 'log'.
         min_depth (float): ``alpha``, first edge. Defaults to 1.0.
         max_depth (float): ``beta``. Defaults to 80.0.
+        label_mode (str): Ground-truth labels. ``'floor'``: interval index
+            ``floor``, out-of-range depths clamped into the first / last
+            interval. ``'round'`` (official code): ``round((g(d) - g(alpha))
+            / step)``, i.e. the nearest threshold ``t_l``; depths outside
+            the open range ``(min_depth, max_depth)`` and every pixel of
+            label 0 are ignored (its ``ignore_index=0``). Defaults to
+            'floor'.
+        ce_values (str): Depth of interval ``l`` in CE decoding
+            (``classifier='ce'`` only): ``'centers'`` ``(t_l + t_{l+1}) /
+            2`` or ``'thresholds'`` ``t_l`` (official code). Defaults to
+            'centers'.
+        upsample_scale (int, optional): None: the logits are resized
+            bilinearly straight to the ground-truth / input size. An int
+            ``s`` (official code: 8): first upsampled by the factor ``s``
+            (bilinear, the head's ``align_corners``; official: True), then
+            resized to that size only if they still differ from it.
+            Defaults to None.
         loss_decode (dict | list[dict]): Interval losses (and optional
             depth losses). Defaults to ``OrdinalRegressionLoss``.
         loss_attention (dict, optional): Attention loss; None disables it.
@@ -230,12 +273,20 @@ class OrdinalRegressionHead(BaseDepthHead):
                  value_channels: int = 512,
                  pool_channels: int = 512,
                  image_pool: bool = True,
+                 value_type: str = 'conv1x1',
+                 pool_type: str = 'conv',
+                 pool_dropout_ratio: float = 0.5,
+                 fusion_norm: bool = True,
+                 fusion_dropout_ratio: float = 0.0,
                  dropout_ratio: float = 0.1,
                  classifier: str = 'ordinal',
                  inference: str = 'soft',
                  discretization: str = 'log',
                  min_depth: float = 1.0,
                  max_depth: float = 80.0,
+                 label_mode: str = 'floor',
+                 ce_values: str = 'centers',
+                 upsample_scale: Optional[int] = None,
                  norm_cfg: OptConfigType = dict(type='BN'),
                  loss_decode: Union[ConfigType, Sequence[ConfigType]] = dict(
                      type='OrdinalRegressionLoss', loss_weight=1.0),
@@ -259,6 +310,29 @@ class OrdinalRegressionHead(BaseDepthHead):
             raise ValueError(f'OrdinalRegressionHead: classifier must be one '
                              f'of {CLASSIFIERS}, got {classifier!r}')
         self._check_inference(inference)
+        if label_mode not in LABEL_MODES:
+            raise ValueError(f'OrdinalRegressionHead: label_mode must be one '
+                             f'of {LABEL_MODES}, got {label_mode!r}')
+        if ce_values not in CE_VALUES:
+            raise ValueError(f'OrdinalRegressionHead: ce_values must be one '
+                             f'of {CE_VALUES}, got {ce_values!r}')
+        if ce_values != 'centers' and classifier != 'ce':
+            raise ValueError(
+                f'OrdinalRegressionHead: ce_values={ce_values!r} applies to '
+                f"classifier='ce' only, got classifier={classifier!r}")
+        if upsample_scale is not None and (isinstance(upsample_scale, bool)
+                                           or int(upsample_scale)
+                                           != float(upsample_scale)
+                                           or int(upsample_scale) < 1):
+            raise ValueError('OrdinalRegressionHead: upsample_scale must be '
+                             f'None or a positive int, got {upsample_scale!r}')
+        if not 0 <= fusion_dropout_ratio < 1:
+            raise ValueError('OrdinalRegressionHead: fusion_dropout_ratio '
+                             f'must be in [0, 1), got {fusion_dropout_ratio}')
+        self.label_mode = label_mode
+        self.ce_values = ce_values
+        self.upsample_scale = (None if upsample_scale is None else
+                               int(upsample_scale))
         self.num_intervals = int(num_intervals)
         self.in_index = in_index
         self.classifier = classifier
@@ -291,15 +365,20 @@ class OrdinalRegressionHead(BaseDepthHead):
             value_channels=value_channels,
             pool_channels=pool_channels,
             image_pool=image_pool,
+            value_type=value_type,
+            pool_type=pool_type,
+            pool_dropout_ratio=pool_dropout_ratio,
             conv_cfg=self.conv_cfg,
             norm_cfg=norm_cfg,
             act_cfg=self.act_cfg)
+        self.fusion_dropout = nn.Dropout2d(fusion_dropout_ratio) \
+            if fusion_dropout_ratio > 0 else nn.Identity()
         self.bottleneck = ConvModule(
             self.cam.out_channels,
             channels,
             1,
             conv_cfg=self.conv_cfg,
-            norm_cfg=norm_cfg,
+            norm_cfg=norm_cfg if fusion_norm else None,
             act_cfg=self.act_cfg)
         self.dropout = nn.Dropout2d(dropout_ratio) if dropout_ratio > 0 \
             else nn.Identity()
@@ -333,7 +412,7 @@ class OrdinalRegressionHead(BaseDepthHead):
         """
         x = inputs if isinstance(inputs, Tensor) else inputs[self.in_index]
         feat, attn = self.cam(x)
-        feat = self.dropout(self.bottleneck(feat))
+        feat = self.dropout(self.bottleneck(self.fusion_dropout(feat)))
         return dict(logits=self.conv_cls(feat), attention=attn)
 
     # ------------------------------------------------------------------
@@ -349,11 +428,15 @@ class OrdinalRegressionHead(BaseDepthHead):
 
         Returns:
             Tensor: Long labels in ``[0, K - 1]``, same shape (0 where
-            invalid).
+            invalid). With ``label_mode='round'`` depths outside the open
+            range ``(min_depth, max_depth)`` get label 0 as well, and label
+            0 means "ignored" (:meth:`labels_and_mask`).
         """
         if valid_mask is None:
             valid_mask = depth > 0
         lo, hi = self.min_depth, self.max_depth
+        if self.label_mode == 'round':
+            return self._round_labels(depth, valid_mask)
         out_of_range = valid_mask & ((depth < lo) | (depth > hi))
         num_out = int(out_of_range.sum())
         self._num_label_calls += 1
@@ -385,6 +468,65 @@ class OrdinalRegressionHead(BaseDepthHead):
         label = label.clamp(0, self.num_intervals - 1)
         return torch.where(valid_mask, label, torch.zeros_like(label))
 
+    def _round_labels(self, depth: Tensor, valid_mask: Tensor) -> Tensor:
+        """The official code's labels: nearest threshold index, 0 outside
+        ``(min_depth, max_depth)``."""
+        lo, hi = self.min_depth, self.max_depth
+        d = depth.float()
+        in_range = valid_mask & (d > lo) & (d < hi)
+        d = torch.where(in_range, d, torch.full_like(d, lo))
+        if self.discretization == 'log':
+            # the official arithmetic: ln(d / a) / ln(b / a) * (K - 1)
+            index = torch.log(d / lo) / math.log(hi / lo) * (
+                self.num_intervals - 1)
+        elif self.discretization == 'sid':
+            xi = 1.0 - lo
+            index = torch.log(d + xi) / (
+                math.log(hi + xi) / self.num_intervals)
+        else:
+            index = (d - lo) / ((hi - lo) / self.num_intervals)
+        label = torch.round(index).long().clamp(0, self.num_intervals - 1)
+        return torch.where(in_range, label, torch.zeros_like(label))
+
+    def labels_and_mask(self, gt: Tensor) -> Tuple[Tensor, Tensor]:
+        """Interval labels and the mask of the pixels that enter the
+        interval losses.
+
+        Args:
+            gt (Tensor): ``(N, 1, H, W)`` metres, 0 where invalid.
+
+        Returns:
+            tuple[Tensor, Tensor]: Long labels ``(N, H, W)`` and the bool
+            mask ``(N, H, W)``: ``gt > 0``; with ``label_mode='round'``
+            also ``min_depth < gt < max_depth`` and label != 0 (the
+            official code's ``ignore_index=0``).
+        """
+        valid = gt > 0
+        labels = self.depth_to_label(gt, valid)[:, 0]
+        valid = valid[:, 0]
+        if self.label_mode == 'round':
+            valid = valid & (labels != 0)
+        return labels, valid
+
+    def upsample_logits(self, logits: Tensor, size: Sequence[int]) -> Tensor:
+        """Logits at the feature resolution -> ``size``: bilinear resize,
+        after an upsampling by ``upsample_scale`` when that is set.
+
+        Args:
+            logits (Tensor): ``(N, C, h, w)``.
+            size (tuple[int, int]): Target ``(H, W)``.
+
+        Returns:
+            Tensor: ``(N, C, H, W)``.
+        """
+        if self.upsample_scale is not None and self.upsample_scale > 1:
+            logits = F.interpolate(
+                logits,
+                scale_factor=self.upsample_scale,
+                mode='bilinear',
+                align_corners=self.align_corners)
+        return self.resize(logits, size)
+
     def decode_depth(self,
                      logits: Tensor,
                      inference: Optional[str] = None) -> Tensor:
@@ -404,9 +546,11 @@ class OrdinalRegressionHead(BaseDepthHead):
                 if inference == 'soft':
                     return soft_ordinal_inference(probs, self.centers)
                 return hard_ordinal_inference(probs, self.centers)
+            values = self.edges if self.ce_values == 'thresholds' \
+                else self.centers
             if inference == 'soft':
-                return soft_ce_inference(logits, self.centers)
-            return hard_ce_inference(logits, self.centers)
+                return soft_ce_inference(logits, values)
+            return hard_ce_inference(logits, values)
 
     # ------------------------------------------------------------------
     def loss_by_feat(self, outputs: Dict[str, Tensor],
@@ -423,10 +567,8 @@ class OrdinalRegressionHead(BaseDepthHead):
             dict[str, Tensor]: Losses.
         """
         gt = stack_gt_depth(batch_data_samples)  # (N, 1, H, W)
-        logits = self.resize(outputs['logits'], gt.shape[-2:])
-        valid = gt > 0
-        labels = self.depth_to_label(gt, valid)[:, 0]
-        valid = valid[:, 0]
+        logits = self.upsample_logits(outputs['logits'], gt.shape[-2:])
+        labels, valid = self.labels_and_mask(gt)
         losses: Dict[str, Tensor] = {}
         depth = None
         for loss_module in self.loss_decode:
@@ -462,6 +604,7 @@ class OrdinalRegressionHead(BaseDepthHead):
                         batch_img_metas: List[dict],
                         inference: Optional[str] = None) -> Tensor:
         """Upsample the logits to the batch input size and decode depth."""
-        logits = self.resize(outputs['logits'], input_shape(batch_img_metas))
+        logits = self.upsample_logits(outputs['logits'],
+                                      input_shape(batch_img_metas))
         return self.decode_depth(logits, inference).clamp(
             min=self.min_depth, max=self.max_depth)

@@ -5,12 +5,15 @@ from typing import Tuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmcv.cnn import ConvModule
+from mmcv.cnn import ConvModule, build_activation_layer
 from mmengine.model import BaseModule
 from torch import Tensor
 
 from depth.registry import MODELS
 from depth.utils import ConfigType, OptConfigType, OptMultiConfig
+
+VALUE_TYPES = ('conv1x1', 'conv3x3_conv1x1')
+POOL_TYPES = ('conv', 'fc')
 
 
 @MODELS.register_module()
@@ -30,11 +33,16 @@ class ContextAggregationModule(BaseModule):
 
       and the context of pixel ``i`` is ``c_i = sum_j W_ij psi(x_j)``
       (Eq. (4)), with the value transformation ``psi`` another 1x1 conv +
-      norm + activation (the paper does not specify ``psi``).
+      norm + activation (the paper does not specify ``psi``;
+      ``value_type='conv3x3_conv1x1'`` gives the official code's 3x3 conv
+      + act + 1x1 conv + act, with biases and no norm).
     * **Image pooling.** Global average pooling to a ``(N, C_in, 1, 1)``
       context vector, a 1x1 conv + activation (no normalisation: a batch
       norm over 1x1 maps fails for batch size 1) and broadcasting back to
-      ``h x w``.
+      ``h x w``. ``pool_type='fc'`` gives the official code's GAP ->
+      dropout -> FC ``C_in -> pool_channels`` + act -> FC
+      ``pool_channels -> pool_channels`` + act (its fixed-size
+      ``AvgPool2d`` over the training-size map is this GAP).
 
     Memory: the attention map is ``N * (hw)^2`` floats, e.g. 1280 tokens
     (KITTI 160x512 input at output stride 8) take 6.6 MB per image, 1408
@@ -54,6 +62,14 @@ class ContextAggregationModule(BaseModule):
         image_pool (bool): Use the image-pooling branch (Table II's "w");
             False drops it (the output then has ``value_channels``
             channels). Defaults to True.
+        value_type (str): ``psi``: ``'conv1x1'`` (1x1 conv + norm + act)
+            or ``'conv3x3_conv1x1'`` (official code: 3x3 conv + act, 1x1
+            conv + act, biases, no norm). Defaults to 'conv1x1'.
+        pool_type (str): Image pooling after GAP: ``'conv'`` (1x1 conv +
+            act) or ``'fc'`` (official code: dropout, two fully connected
+            layers + act). Defaults to 'conv'.
+        pool_dropout_ratio (float): Dropout before the first FC layer of
+            ``pool_type='fc'`` (official code: 0.5). Defaults to 0.5.
         conv_cfg (dict, optional): Conv layer config.
         norm_cfg (dict, optional): Norm layer config of the key and value
             embeddings. Defaults to ``dict(type='BN')``.
@@ -74,6 +90,9 @@ class ContextAggregationModule(BaseModule):
                  value_channels: int = 512,
                  pool_channels: int = 512,
                  image_pool: bool = True,
+                 value_type: str = 'conv1x1',
+                 pool_type: str = 'conv',
+                 pool_dropout_ratio: float = 0.5,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: OptConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='ReLU'),
@@ -85,6 +104,15 @@ class ContextAggregationModule(BaseModule):
             if int(value) <= 0:
                 raise ValueError(f'ContextAggregationModule: {name} must be '
                                  f'positive, got {value}')
+        if value_type not in VALUE_TYPES:
+            raise ValueError(f'ContextAggregationModule: value_type must be '
+                             f'one of {VALUE_TYPES}, got {value_type!r}')
+        if pool_type not in POOL_TYPES:
+            raise ValueError(f'ContextAggregationModule: pool_type must be '
+                             f'one of {POOL_TYPES}, got {pool_type!r}')
+        if not 0 <= pool_dropout_ratio < 1:
+            raise ValueError('ContextAggregationModule: pool_dropout_ratio '
+                             f'must be in [0, 1), got {pool_dropout_ratio}')
         self.in_channels = in_channels
         self.key_channels = key_channels
         self.value_channels = value_channels
@@ -97,27 +125,56 @@ class ContextAggregationModule(BaseModule):
             conv_cfg=conv_cfg,
             norm_cfg=norm_cfg,
             act_cfg=act_cfg)
-        self.value = ConvModule(
-            in_channels,
-            value_channels,
-            1,
-            conv_cfg=conv_cfg,
-            norm_cfg=norm_cfg,
-            act_cfg=act_cfg)
+        self.value_type = value_type
+        self.pool_type = pool_type
+        if value_type == 'conv1x1':
+            self.value = ConvModule(
+                in_channels,
+                value_channels,
+                1,
+                conv_cfg=conv_cfg,
+                norm_cfg=norm_cfg,
+                act_cfg=act_cfg)
+        else:
+            self.value = nn.Sequential(
+                ConvModule(
+                    in_channels,
+                    value_channels,
+                    3,
+                    padding=1,
+                    conv_cfg=conv_cfg,
+                    norm_cfg=None,
+                    act_cfg=act_cfg),
+                ConvModule(
+                    value_channels,
+                    value_channels,
+                    1,
+                    conv_cfg=conv_cfg,
+                    norm_cfg=None,
+                    act_cfg=act_cfg))
         self.out_channels = value_channels
         if image_pool:
             if int(pool_channels) <= 0:
                 raise ValueError('ContextAggregationModule: pool_channels '
                                  f'must be positive, got {pool_channels}')
-            self.image_pool = nn.Sequential(
-                nn.AdaptiveAvgPool2d(1),
-                ConvModule(
-                    in_channels,
-                    pool_channels,
-                    1,
-                    conv_cfg=conv_cfg,
-                    norm_cfg=None,
-                    act_cfg=act_cfg))
+            if pool_type == 'conv':
+                self.image_pool = nn.Sequential(
+                    nn.AdaptiveAvgPool2d(1),
+                    ConvModule(
+                        in_channels,
+                        pool_channels,
+                        1,
+                        conv_cfg=conv_cfg,
+                        norm_cfg=None,
+                        act_cfg=act_cfg))
+            else:
+                self.image_pool = nn.Sequential(
+                    nn.AdaptiveAvgPool2d(1), nn.Flatten(1),
+                    nn.Dropout(pool_dropout_ratio),
+                    nn.Linear(in_channels, pool_channels),
+                    build_activation_layer(act_cfg),
+                    nn.Linear(pool_channels, pool_channels),
+                    build_activation_layer(act_cfg))
             self.out_channels += pool_channels
 
     def attention(self, x: Tensor) -> Tensor:
@@ -155,6 +212,6 @@ class ContextAggregationModule(BaseModule):
         context = torch.bmm(value, attn.transpose(1, 2))  # (N, C_V, hw)
         outs = [context.view(n, self.value_channels, h, w)]
         if self.with_image_pool:
-            pooled = self.image_pool(x)
+            pooled = self.image_pool(x).view(n, -1, 1, 1)
             outs.append(pooled.expand(-1, -1, h, w))
         return torch.cat(outs, dim=1), attn

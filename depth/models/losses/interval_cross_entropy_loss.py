@@ -21,10 +21,18 @@ class IntervalCrossEntropyLoss(nn.Module):
     gathered out first and never enter the value or the gradient. Float32
     even under AMP; a zero attached to the graph when nothing is valid.
 
+    With ``complement_terms=True`` (the official ACAN code's
+    ``CrossEntropy2d``, label smoothing off) every other interval adds a
+    binary term: per pixel with label ``l`` and ``p = softmax(logits)``::
+
+        theta = -ln p_l - sum_{k != l} ln(1 - p_k)
+
     Args:
         loss_weight (float): Weight of the loss. Defaults to 1.0.
         loss_name (str): Key in the loss dict; must start with ``loss_``.
             Defaults to 'loss_ce'.
+        complement_terms (bool): Add ``-sum_{k != l} ln(1 - p_k)``.
+            Defaults to False (plain softmax cross-entropy).
     """
 
     interval_loss = True
@@ -33,13 +41,15 @@ class IntervalCrossEntropyLoss(nn.Module):
 
     def __init__(self,
                  loss_weight: float = 1.0,
-                 loss_name: str = 'loss_ce') -> None:
+                 loss_name: str = 'loss_ce',
+                 complement_terms: bool = False) -> None:
         super().__init__()
         if not loss_name.startswith('loss_'):
             raise ValueError('IntervalCrossEntropyLoss: loss_name must start '
                              f"with 'loss_', got {loss_name!r}")
         self.loss_weight = loss_weight
         self._loss_name = loss_name
+        self.complement_terms = bool(complement_terms)
 
     @property
     def loss_name(self) -> str:
@@ -75,4 +85,13 @@ class IntervalCrossEntropyLoss(nn.Module):
                     'IntervalCrossEntropyLoss: labels must lie in [0, '
                     f'{k - 1}] at valid pixels, got [{int(labels.min())}, '
                     f'{int(labels.max())}]')
-            return self.loss_weight * F.cross_entropy(y, labels)
+            if not self.complement_terms:
+                return self.loss_weight * F.cross_entropy(y, labels)
+            log_p = F.log_softmax(y, dim=1)  # (P, K)
+            # ln(1 - p_k) = ln(-expm1(ln p_k)), accurate for p_k near 0 and
+            # 1; the clamp keeps it finite where p_k rounds to 1.
+            log_1mp = torch.log(
+                (-torch.expm1(log_p)).clamp_min(torch.finfo(log_p.dtype).tiny))
+            positive = F.one_hot(labels, k).bool()
+            theta = -torch.where(positive, log_p, log_1mp).sum(dim=1)
+            return self.loss_weight * theta.mean()
