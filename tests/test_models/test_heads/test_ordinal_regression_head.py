@@ -4,6 +4,8 @@ import os.path as osp
 
 import pytest
 import torch
+import torch.nn as nn
+import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.structures import PixelData
 
@@ -11,6 +13,7 @@ from depth.models.decode_heads import OrdinalRegressionHead
 from depth.models.decode_heads.ordinal_regression_head import (
     hard_ce_inference, hard_ordinal_inference, interval_edges,
     ordinal_probabilities, soft_ce_inference, soft_ordinal_inference)
+from depth.models.losses import OrdinalRegressionLoss
 from depth.registry import MODELS
 from depth.structures import DepthDataSample
 
@@ -242,7 +245,10 @@ def test_configs_loss_and_predict_step(cfg_file):
     data = model.data_preprocessor(
         dict(inputs=inputs, data_samples=samples), True)
     losses = model(**data, mode='loss')
-    assert {'decode.loss_ord', 'decode.loss_att'} <= set(losses)
+    expected = {'decode.loss_ord'}
+    if cfg.model.decode_head.get('loss_attention') is not None:
+        expected.add('decode.loss_att')
+    assert expected <= set(losses)
     total = sum(losses.values())
     assert torch.isfinite(total)
     total.backward()
@@ -253,3 +259,138 @@ def test_configs_loss_and_predict_step(cfg_file):
         preds = model(**data, mode='predict')
     pred = preds[0].pred_depth_map.data
     assert pred.shape == (1, h, w) and torch.isfinite(pred).all()
+
+
+# --------------------------------------------------------------------------
+# official-code variants (github.com/miraiaroha/ACAN)
+def test_round_labels_ignore_label_zero():
+    head = _head(label_mode='round')  # thresholds 1, 2, 4, 8; K = 4
+    # index = ln(d / 1) / ln(8 / 1) * (K - 1) = log2(d)
+    depth = torch.tensor(
+        [0.0, 0.9, 1.2, 1.5, 2.9, 3.0, 5.0, 6.0, 7.9, 8.0,
+         9.0]).view(1, 1, 1, -1)
+    # log2: -, out, 0.26, 0.58, 1.54, 1.58, 2.32, 2.58, 2.98, out, out
+    labels, valid = head.labels_and_mask(depth)
+    assert labels.flatten().tolist() == [0, 0, 0, 1, 2, 2, 2, 3, 3, 0, 0]
+    assert valid.flatten().tolist() == [
+        False, False, False, True, True, True, True, True, True, False, False
+    ]
+    assert head._num_clamped == 0  # ignored, not clamped
+    # the default floors and clamps out-of-range depths into the range
+    labels, valid = _head().labels_and_mask(depth)
+    assert labels.flatten().tolist() == [0, 0, 0, 0, 1, 1, 2, 2, 2, 3, 3]
+    assert valid.flatten().tolist() == [False] + [True] * 10
+    with pytest.raises(ValueError, match='label_mode'):
+        _head(label_mode='ceil')
+
+
+def test_round_labels_loss_uses_only_kept_pixels():
+    torch.manual_seed(0)
+    head = _head(label_mode='round', loss_attention=None)
+    logits = torch.randn(1, 8, 1, 4)
+    gt = torch.tensor([1.2, 3.0, 9.0, 6.0]).view(1, 1, 1, 4)
+    losses = head.loss_by_feat(dict(logits=logits), _samples(gt))
+    # kept: 3.0 (label 2) and 6.0 (label 3)
+    z = (logits[:, 1::2] - logits[:, 0::2])[0, :, 0]  # (K, 4)
+
+    def theta(col, label):
+        return -sum(
+            F.logsigmoid(z[k, col]) if k < label else F.logsigmoid(-z[k, col])
+            for k in range(4))
+
+    expected = (theta(1, 2) + theta(3, 3)) / 2
+    assert losses['loss_ord'].item() == pytest.approx(
+        expected.item(), abs=1e-5)
+
+
+def test_ce_threshold_decoding():
+    head = _head(
+        classifier='ce',
+        ce_values='thresholds',
+        loss_decode=dict(type='IntervalCrossEntropyLoss'))
+    # p = (0.5, 0.25, 0.25, ~0) over thresholds t = 1, 2, 4, 8
+    logits = torch.tensor(
+        [math.log(0.5), math.log(0.25),
+         math.log(0.25), -1e4]).view(1, 4, 1, 1)
+    # hard: t_0 = 1 (centres would give 1.5); soft: 2^(0.25 + 0.5)
+    assert head.decode_depth(logits, 'hard').item() == pytest.approx(1.0)
+    assert head.decode_depth(logits, 'soft').item() == pytest.approx(
+        2**0.75, rel=1e-6)
+    centres = _head(
+        classifier='ce', loss_decode=dict(type='IntervalCrossEntropyLoss'))
+    assert centres.decode_depth(logits, 'hard').item() == pytest.approx(1.5)
+    with pytest.raises(ValueError, match="classifier='ce' only"):
+        _head(ce_values='thresholds')
+    with pytest.raises(ValueError, match='ce_values'):
+        _head(classifier='ce', ce_values='mid')
+
+
+def test_upsample_scale_align_corners():
+    head = _head(upsample_scale=2, align_corners=True)
+    x = torch.tensor([[0., 3.], [0., 3.]]).view(1, 1, 2, 2)
+    up = head.upsample_logits(x, (4, 4))
+    # x2 with align_corners=True: 0, 1, 2, 3 along each row
+    assert torch.allclose(up[0, 0], torch.tensor([[0., 1., 2., 3.]] * 4))
+    # the default resizes straight to the size with align_corners=False
+    ref = F.interpolate(x, size=(4, 4), mode='bilinear', align_corners=False)
+    assert torch.allclose(_head().upsample_logits(x, (4, 4)), ref)
+    assert ref[0, 0, 0].tolist() == [0., 0.75, 2.25, 3.]
+    # a size other than scale x input: resized after the upsampling
+    assert head.upsample_logits(x, (5, 6)).shape == (1, 1, 5, 6)
+    with pytest.raises(ValueError, match='upsample_scale'):
+        _head(upsample_scale=0)
+    with pytest.raises(ValueError, match='upsample_scale'):
+        _head(upsample_scale=1.5)
+
+
+def test_upsample_scale_in_loss_and_predict():
+    torch.manual_seed(0)
+    head = _head(
+        upsample_scale=8,
+        align_corners=True,
+        label_mode='round',
+        loss_attention=None).eval()
+    feats = (torch.randn(2, 16, 3, 5), )
+    out = head.forward(feats)
+    gt = torch.rand(2, 1, 24, 40) * 7 + 1
+    losses = head.loss_by_feat(out, _samples(gt))
+    up = F.interpolate(
+        out['logits'], scale_factor=8, mode='bilinear', align_corners=True)
+    labels, valid = head.labels_and_mask(gt)
+    expected = OrdinalRegressionLoss()(up, labels, valid)
+    assert losses['loss_ord'].item() == pytest.approx(
+        expected.item(), rel=1e-6)
+    metas = [dict(img_shape=(24, 40), pad_shape=(24, 40))] * 2
+    pred = head.predict_by_feat(out, metas)
+    assert pred.shape == (2, 1, 24, 40)
+    assert torch.allclose(pred, head.decode_depth(up).clamp(1.0, 8.0))
+
+
+def test_official_cam_and_fusion_layout():
+    torch.manual_seed(0)
+    head = _head(
+        value_type='conv3x3_conv1x1',
+        pool_type='fc',
+        fusion_norm=False,
+        fusion_dropout_ratio=0.5,
+        dropout_ratio=0.5,
+        loss_attention=None)
+    assert isinstance(head.fusion_dropout, nn.Dropout2d)
+    assert head.fusion_dropout.p == 0.5 and head.dropout.p == 0.5
+    assert head.bottleneck.norm_cfg is None
+    assert head.bottleneck.conv.bias is not None
+    assert head.cam.value[0].conv.kernel_size == (3, 3)
+    assert isinstance(head.cam.image_pool[3], nn.Linear)
+    head.eval()
+    x = torch.randn(2, 16, 3, 5)
+    out = head.forward((x, ))
+    assert out['logits'].shape == (2, 8, 3, 5)
+    cam_out, _ = head.cam(x)
+    fused = F.relu(head.bottleneck.conv(cam_out))
+    assert torch.allclose(out['logits'], head.conv_cls(fused), atol=1e-6)
+    # defaults: no dropout before the fusion conv, BN in it
+    default = _head()
+    assert isinstance(default.fusion_dropout, nn.Identity)
+    assert default.bottleneck.conv.bias is None
+    with pytest.raises(ValueError, match='fusion_dropout_ratio'):
+        _head(fusion_dropout_ratio=1.0)

@@ -93,3 +93,32 @@ def test_interval_cross_entropy_hand_computed():
     perturbed[..., 2] = 123.0
     assert IntervalCrossEntropyLoss()(perturbed, labels, valid).item() == \
         pytest.approx(expected, abs=1e-6)
+
+
+def test_interval_cross_entropy_complement_terms_hand_computed():
+    # softmax of ln p is p: pixel A p = (0.5, 0.3, 0.2), label 0; pixel B
+    # p = (0.1, 0.6, 0.3), label 2; pixel C invalid
+    a = [math.log(0.5), math.log(0.3), math.log(0.2)]
+    b = [math.log(0.1), math.log(0.6), math.log(0.3)]
+    c = [9., -9., 4.]
+    logits = torch.tensor([a, b, c]).t().reshape(1, 3, 1, 3)
+    labels = torch.tensor([[[0, 2, 1]]])
+    valid = torch.tensor([[[True, True, False]]])
+    # official CE: -ln p_l - sum_{k != l} ln(1 - p_k)
+    theta_a = -math.log(0.5) - math.log(0.7) - math.log(0.8)
+    theta_b = -math.log(0.3) - math.log(0.9) - math.log(0.4)
+    loss = IntervalCrossEntropyLoss(complement_terms=True)
+    assert loss(logits, labels, valid).item() == pytest.approx(
+        (theta_a + theta_b) / 2, abs=1e-6)
+    # default: plain cross-entropy
+    assert IntervalCrossEntropyLoss()(logits, labels, valid).item() == \
+        pytest.approx((-math.log(0.5) - math.log(0.3)) / 2, abs=1e-6)
+    # finite where a p_k rounds to 1 (k != l), and gradients flow
+    sharp = torch.tensor([0., 200., 0.]).view(1, 3, 1, 1).requires_grad_()
+    value = loss(sharp, torch.tensor([[[0]]]))
+    assert torch.isfinite(value) and value.item() > 80
+    value.backward()
+    assert torch.isfinite(sharp.grad).all()
+    built = MODELS.build(
+        dict(type='IntervalCrossEntropyLoss', complement_terms=True))
+    assert built.complement_terms and built.loss_name == 'loss_ce'
