@@ -34,9 +34,10 @@ class AttractorHead(BaseDepthHead):
 
     **Bins** (Fig. 4). A seed regressor on ``f`` gives ``n_bins`` centres
     per pixel (:class:`SeedBinRegressor`) and a projector the bin embedding
-    ``B_e``. Then, coarse to fine over ``z_M .. z_1``, with
-    ``n_attractors[j]`` attractors at the j-th level (default
-    ``(16, 8, 4, 1)``, 16 at the coarsest)::
+    ``B_e`` (``seed_conv=True``: both on ``conv1x1(f)``, as ZoeDepth's
+    ``conv2``; the paper has no such conv). Then, coarse to fine over
+    ``z_M .. z_1``, with ``n_attractors[j]`` attractors at the j-th level
+    (default ``(16, 8, 4, 1)``, 16 at the coarsest)::
 
         e_j = proj_j(z) + Up(e_{j-1})          (residual embedding)
         b_j, c_j = AttractorLayer_j(e_j, b_{j-1})
@@ -53,6 +54,12 @@ class AttractorHead(BaseDepthHead):
     are upsampled to the same size and, Eq. (1),
     ``depth = sum_k p_k c_k``. With ``'normed'`` centres every centre lies
     in ``[min_depth, max_depth]``, so the depth does too.
+
+    Every bilinear resize (the embeddings, the previous centres inside
+    :class:`AttractorLayer`, the last centres to the size of ``R``, the
+    prediction to the ground truth) uses the head's ``align_corners``:
+    False by default; ZoeDepth uses True throughout
+    (``align_corners=True``).
 
     Args:
         in_channels (Sequence[int]): ``[1, c_z1, ..., c_zM, c_f]``, i.e.
@@ -85,6 +92,9 @@ class AttractorHead(BaseDepthHead):
             Defaults to True.
         bottleneck_factor (int): Hidden-width divisor of the probability
             MLP. Defaults to 2.
+        seed_conv (bool): A 1x1 conv ``c_f -> c_f`` (with bias) on the
+            bottleneck before the seed regressor and the seed projector,
+            as ZoeDepth's ``conv2``. Defaults to False (the paper).
         max_depth (float): Upper end of the depth range (required).
         loss_decode (dict | list[dict]): Losses of the final depth.
             Defaults to LacDepth's Eq. (7): ``SqrtSILogLoss`` with weight
@@ -118,6 +128,7 @@ class AttractorHead(BaseDepthHead):
                  max_temp: float = 50.0,
                  stirling: bool = True,
                  bottleneck_factor: int = 2,
+                 seed_conv: bool = False,
                  max_depth: float = None,
                  loss_decode: Union[ConfigType, Sequence[ConfigType]] = (
                      dict(type='SqrtSILogLoss', loss_weight=10.0),
@@ -155,6 +166,8 @@ class AttractorHead(BaseDepthHead):
         self.prob_type = prob_type
         self.bin_centers_type = bin_centers_type
 
+        self.seed_conv = nn.Conv2d(in_channels[-1], in_channels[-1], 1) \
+            if seed_conv else nn.Identity()
         self.seed_regressor = SeedBinRegressor(in_channels[-1], n_bins,
                                                seed_mlp_dim, self.min_depth,
                                                max_depth, bin_centers_type)
@@ -202,6 +215,7 @@ class AttractorHead(BaseDepthHead):
                 f'{name}: expected {len(self.in_channels)} inputs (relative '
                 f'depth, decoder features, bottleneck), got {len(inputs)}')
         rel, dec, bottleneck = inputs[0], inputs[1:-1], inputs[-1]
+        bottleneck = self.seed_conv(bottleneck)
         b, centers = self.seed_regressor(bottleneck)
         emb = self.seed_projector(bottleneck)
         for proj, attractor, z in zip(self.projectors, self.attractors,

@@ -181,3 +181,49 @@ def test_depther_end_to_end():
         raw = model(data['inputs'], mode='tensor')
     assert preds[0].pred_depth_map.data.shape == (1, 60, 90)
     assert raw['probs'].shape == (2, 16, 64, 96)
+
+
+def test_seed_conv_option():
+    torch.manual_seed(0)
+    inputs = _inputs()
+    assert isinstance(_head().seed_conv, torch.nn.Identity)
+    head = _head(seed_conv=True)
+    conv = head.seed_conv
+    assert isinstance(conv, torch.nn.Conv2d)
+    assert conv.in_channels == conv.out_channels == 32
+    assert conv.kernel_size == (1, 1) and conv.bias is not None
+    seen = {}
+    head.seed_regressor.register_forward_hook(
+        lambda m, i, o: seen.__setitem__('reg', i[0]))
+    head.seed_projector.register_forward_hook(
+        lambda m, i, o: seen.__setitem__('proj', i[0]))
+    out = head(inputs)
+    # both seed branches see conv1x1(f), f the bottleneck
+    expected = torch.einsum('oc,nchw->nohw', conv.weight[:, :, 0, 0],
+                            inputs[-1]) + conv.bias.view(1, -1, 1, 1)
+    torch.testing.assert_close(seen['reg'], expected)
+    torch.testing.assert_close(seen['proj'], expected)
+    assert out['pred_depth'].shape == (2, 1, 32, 48)
+
+
+@pytest.mark.parametrize('align_corners', [False, True])
+def test_bin_centre_upsampling_align_corners(align_corners):
+    torch.manual_seed(0)
+    head = _head(align_corners=align_corners)
+    assert all(a.align_corners is align_corners for a in head.attractors)
+    seen = {}
+    head.attractors[-1].register_forward_hook(
+        lambda m, i, o: seen.__setitem__('centers', o[1]))
+    out = head(_inputs())
+    last = seen['centers']  # at z_1, (2, 16, 16, 24)
+    assert last.shape == (2, 16, 16, 24)
+    expected = torch.nn.functional.interpolate(
+        last, (32, 48), mode='bilinear', align_corners=align_corners)
+    torch.testing.assert_close(out['bin_centers'], expected)
+    other = torch.nn.functional.interpolate(
+        last, (32, 48), mode='bilinear', align_corners=not align_corners)
+    assert (out['bin_centers'] - other).abs().max() > 1e-4
+    # align_corners=True keeps the corner values exactly (ZoeDepth)
+    if align_corners:
+        torch.testing.assert_close(out['bin_centers'][..., 0, 0], last[..., 0,
+                                                                       0])
