@@ -2,9 +2,11 @@
 # monocular depth estimation"): dilated ResNet-50 encoder (block3/block4
 # with dilation 2/4, output stride 8; timm's output_stride=8 gives exactly
 # that, the first block of each dilated stage keeping the previous
-# dilation), context aggregation module (shared query/key self-attention +
-# image pooling), 2K ordinal logits over K = 80 log-spaced intervals, soft
-# ordinal inference; ordinal loss + attention KL loss.
+# dilation; the official code dilates that block too: backbone option
+# first_block_dilation, see configs/acan/README.md), context aggregation
+# module (shared query/key self-attention + image pooling), 2K ordinal
+# logits over K = 80 log-spaced intervals, soft ordinal inference; ordinal
+# loss + attention KL loss.
 data_preprocessor = dict(
     type='DepthDataPreprocessor',
     mean=[123.675, 116.28, 103.53],
