@@ -43,7 +43,9 @@ def tiny_batch(h=64, w=96, n=2, max_depth=10.):
             torch.randint(0, 256, (3, h, w), dtype=torch.uint8, generator=g))
         gt = torch.rand(1, h, w, generator=g) * (max_depth - 1) + 0.5
         gt[:, :h // 4] = 0  # an invalid band, as sky / missing LiDAR
-        s = DepthDataSample(metainfo=dict(img_shape=(h, w), ori_shape=(h, w)))
+        # class_label: the scene class of heads with a scene query
+        s = DepthDataSample(
+            metainfo=dict(img_shape=(h, w), ori_shape=(h, w), class_label=1))
         s.gt_depth_map = PixelData(data=gt)
         samples.append(s)
     return dict(inputs=inputs, data_samples=samples)

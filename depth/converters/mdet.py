@@ -8,8 +8,8 @@ converted.
 Each model family is one :class:`MdetFamily` in :data:`MDET_FAMILIES`: how
 to recognise its keys, the :class:`~depth.converters.KeyRule` table that
 renames them, and the configs of its releases. Another family of the
-original toolbox (its AdaBins, DenseDepth, BinsFormer, ...) plugs in as one
-more entry once the model exists here.
+original toolbox (its AdaBins, DenseDepth, ...) plugs in as one more entry
+once the model exists here.
 
 DepthFormer (``DepthFormerSwin`` + ``HAHIHeteroNeck`` + ``DenseDepthHead``)
 differs from ours only in names and in one layout:
@@ -27,6 +27,29 @@ differs from ours only in names and in one layout:
   ``cross_attn``;
 - head: each up-sampling block's ``convA`` / ``convB`` -> ``convs.0`` /
   ``convs.1``.
+
+BinsFormer (plain Swin + ``BinsFormerDecodeHead``) has the same backbone
+names (no conv branch) and, in the head:
+
+- ``transformer_encoder.encoder.layers.i`` (mmcv ``BaseTransformerLayer``:
+  ``attentions.0``, ``ffns.0.layers.0.0`` / ``.layers.1``, ``norms.0/1``)
+  -> ``encoder.layers.i`` (``self_attn``, ``ffn.fc1`` / ``ffn.fc2``,
+  ``norm1/2``); ``transformer_encoder.level_embeds`` ->
+  ``encoder.level_embeds``;
+- ``transformer_decoder.layers.i`` (``attentions.0.attn`` the
+  cross-attention, ``attentions.1.attn`` the self-attention, ``ffns.0``,
+  ``norms.0/1/2``) -> ``decoder.layers.i`` (``cross_attn``, ``self_attn``,
+  ``fc1`` / ``fc2``, ``norm1/2/3``); the older layout with
+  ``transformer_decoder.decoder.`` (the original's own
+  tools/model_converters/binsformer.py strips it) is accepted too;
+- the original passes its two query tables to the decoder crosswise:
+  ``query_embed`` is the initial query content and ``query_feat`` the query
+  positional embedding, hence ``query_embed`` -> ``query_content`` and
+  ``query_feat`` -> ``query_pos``;
+- unused tensors are dropped: ``conv_depth`` (built by the original's base
+  head, never called), ``transformer_encoder.reference_points`` (the
+  encoder computes its reference points) and ``transformer_decoder
+  .post_norm`` (never applied).
 """
 import os.path as osp
 from dataclasses import dataclass, field
@@ -66,7 +89,9 @@ class MdetFamily:
 _STAGE = r'backbone\.stages\.(\d+)'
 _BLOCK = _STAGE + r'\.blocks\.(\d+)'
 
-DEPTHFORMER_RULES: Tuple[KeyRule, ...] = (
+#: mmseg Swin -> official Swin names (DepthFormer's and BinsFormer's
+#: backbones).
+SWIN_RULES: Tuple[KeyRule, ...] = (
     KeyRule(
         r'backbone\.patch_embed\.projection\.(weight|bias)',
         r'backbone.patch_embed.proj.\1',
@@ -88,6 +113,9 @@ DEPTHFORMER_RULES: Tuple[KeyRule, ...] = (
         transform=unfold_merging_to_official,
         note='nn.Unfold channel order -> official order'),
     KeyRule(_STAGE + r'\.(.+)', r'backbone.layers.\1.\2'),
+)
+
+DEPTHFORMER_RULES: Tuple[KeyRule, ...] = SWIN_RULES + (
     KeyRule(
         r'neck\.(conv_proj|conv_fusion)\.0\.(.+)',
         r'neck.\1.\2',
@@ -97,6 +125,59 @@ DEPTHFORMER_RULES: Tuple[KeyRule, ...] = (
             r'decode_head.conv_list.\1.convs.0.\2'),
     KeyRule(r'decode_head\.conv_list\.(\d+)\.convB\.(.+)',
             r'decode_head.conv_list.\1.convs.1.\2'),
+    KeyRule(r'(.+)', r'\1'),
+)
+
+_ENC = r'decode_head\.transformer_encoder\.encoder\.layers\.(\d+)'
+_DEC = r'decode_head\.transformer_decoder\.(?:decoder\.)?'
+_DEC_LAYER = _DEC + r'layers\.(\d+)'
+
+BINSFORMER_RULES: Tuple[KeyRule, ...] = SWIN_RULES + (
+    KeyRule(
+        r'decode_head\.conv_depth\.(weight|bias)',
+        None,
+        note="built by the original's base head, never used"),
+    KeyRule(
+        r'decode_head\.transformer_encoder\.reference_points\.(weight|bias)',
+        None,
+        note='unused: reference points are pixel centres'),
+    KeyRule(_DEC + r'post_norm\.(weight|bias)', None, note='never applied'),
+    KeyRule(r'decode_head\.transformer_encoder\.level_embeds',
+            r'decode_head.encoder.level_embeds'),
+    KeyRule(_ENC + r'\.attentions\.0\.(.+)',
+            r'decode_head.encoder.layers.\1.self_attn.\2'),
+    KeyRule(_ENC + r'\.ffns\.0\.layers\.0\.0\.(weight|bias)',
+            r'decode_head.encoder.layers.\1.ffn.fc1.\2'),
+    KeyRule(_ENC + r'\.ffns\.0\.layers\.1\.(weight|bias)',
+            r'decode_head.encoder.layers.\1.ffn.fc2.\2'),
+    KeyRule(_ENC + r'\.norms\.0\.(weight|bias)',
+            r'decode_head.encoder.layers.\1.norm1.\2'),
+    KeyRule(_ENC + r'\.norms\.1\.(weight|bias)',
+            r'decode_head.encoder.layers.\1.norm2.\2'),
+    KeyRule(_DEC_LAYER + r'\.attentions\.0\.attn\.(.+)',
+            r'decode_head.decoder.layers.\1.cross_attn.\2'),
+    KeyRule(_DEC_LAYER + r'\.attentions\.1\.attn\.(.+)',
+            r'decode_head.decoder.layers.\1.self_attn.\2'),
+    KeyRule(_DEC_LAYER + r'\.ffns\.0\.layers\.0\.0\.(weight|bias)',
+            r'decode_head.decoder.layers.\1.fc1.\2'),
+    KeyRule(_DEC_LAYER + r'\.ffns\.0\.layers\.1\.(weight|bias)',
+            r'decode_head.decoder.layers.\1.fc2.\2'),
+    KeyRule(_DEC_LAYER + r'\.norms\.0\.(weight|bias)',
+            r'decode_head.decoder.layers.\1.norm1.\2'),
+    KeyRule(_DEC_LAYER + r'\.norms\.1\.(weight|bias)',
+            r'decode_head.decoder.layers.\1.norm2.\2'),
+    KeyRule(_DEC_LAYER + r'\.norms\.2\.(weight|bias)',
+            r'decode_head.decoder.layers.\1.norm3.\2'),
+    KeyRule(_DEC + r'(bins_embed|mask_embed|class_embed|decoder_norm)\.(.+)',
+            r'decode_head.decoder.\1.\2'),
+    KeyRule(
+        r'decode_head\.query_embed\.weight',
+        r'decode_head.query_content.weight',
+        note='the initial query content in the original decoder call'),
+    KeyRule(
+        r'decode_head\.query_feat\.weight',
+        r'decode_head.query_pos.weight',
+        note='the query positional embedding in the original decoder call'),
     KeyRule(r'(.+)', r'\1'),
 )
 
@@ -126,6 +207,12 @@ def _is_depthformer(keys: Sequence[str]) -> bool:
         k.startswith('backbone.stages.') for k in keys)
 
 
+def _is_binsformer(keys: Sequence[str]) -> bool:
+    return any(k.startswith('decode_head.transformer_decoder.')
+               for k in keys) and any(
+                   k.startswith('backbone.stages.') for k in keys)
+
+
 MDET_FAMILIES: Dict[str, MdetFamily] = {
     'depthformer':
     MdetFamily(
@@ -138,6 +225,17 @@ MDET_FAMILIES: Dict[str, MdetFamily] = {
             'swinl_kitti': 'depthformer/swinl_kitti.py',
             'swinl_kitti_benchmark': 'depthformer/swinl_kitti_benchmark.py',
             'swinl_nyu2sunrgbd': 'depthformer/swinl_nyu2sunrgbd.py',
+        },
+        check=check_relative_position_index),
+    'binsformer':
+    MdetFamily(
+        name='binsformer',
+        detect=_is_binsformer,
+        rules=BINSFORMER_RULES,
+        configs={
+            'swint_nyu': 'binsformer/swint_nyu.py',
+            'swinl_nyu': 'binsformer/swinl_nyu.py',
+            'swinl_kitti': 'binsformer/swinl_kitti.py',
         },
         check=check_relative_position_index),
 }

@@ -11,6 +11,7 @@ from .base_depth_dataset import BaseDepthDataset
 from .custom_depth_dataset import CustomDepthDataset
 from .kitti_dataset import KITTIDataset
 from .nyu_dataset import NYUDataset
+from .nyu_scene_dataset import NYUSceneDataset
 from .sunrgbd_dataset import SUNRGBDDataset
 from .synthetic_depth_dataset import SyntheticDepthDataset
 from .transforms import (ColorAug, KBCrop, LoadDepthAnnotation, NYUCrop,
@@ -18,8 +19,9 @@ from .transforms import (ColorAug, KBCrop, LoadDepthAnnotation, NYUCrop,
                          Resize, decode_depth_png)
 
 __all__ = [
-    'BaseDepthDataset', 'KITTIDataset', 'NYUDataset', 'SUNRGBDDataset',
-    'CustomDepthDataset', 'SyntheticDepthDataset', 'LoadDepthAnnotation',
-    'decode_depth_png', 'RandomFlip', 'RandomCrop', 'RandomRotate', 'Resize',
-    'KBCrop', 'NYUCrop', 'ColorAug', 'PackDepthInputs'
+    'BaseDepthDataset', 'KITTIDataset', 'NYUDataset', 'NYUSceneDataset',
+    'SUNRGBDDataset', 'CustomDepthDataset', 'SyntheticDepthDataset',
+    'LoadDepthAnnotation', 'decode_depth_png', 'RandomFlip', 'RandomCrop',
+    'RandomRotate', 'Resize', 'KBCrop', 'NYUCrop', 'ColorAug',
+    'PackDepthInputs'
 ]

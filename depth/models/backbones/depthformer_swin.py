@@ -90,7 +90,10 @@ class DepthFormerSwin(BaseModule):
             all blocks from 0 to this value. Defaults to 0.3 (DepthFormer).
         use_abs_pos_embed (bool): Learned absolute position embedding
             (interpolated to the input). Defaults to False.
-        conv_channels (int): Channels of the conv branch. Defaults to 64.
+        conv_channels (int, optional): Channels of the conv branch.
+            Defaults to 64. None builds no conv branch: a plain Swin
+            (the original toolbox's ``SwinTransformer``, used by
+            BinsFormer) whose outputs are the Swin levels only.
         conv_norm_cfg (dict): Norm of the conv branch. Defaults to BN.
         with_cp (bool): Gradient checkpointing of the Swin blocks (saves
             memory, costs a second forward). Defaults to False.
@@ -119,7 +122,7 @@ class DepthFormerSwin(BaseModule):
                  attn_drop_rate: float = 0.,
                  drop_path_rate: float = 0.3,
                  use_abs_pos_embed: bool = False,
-                 conv_channels: int = 64,
+                 conv_channels: Optional[int] = 64,
                  conv_norm_cfg: ConfigType = dict(
                      type='BN', requires_grad=True),
                  with_cp: bool = False,
@@ -145,12 +148,15 @@ class DepthFormerSwin(BaseModule):
         self.use_abs_pos_embed = use_abs_pos_embed
 
         # convolution branch
-        self.conv1 = nn.Conv2d(
-            in_channels, conv_channels, 7, stride=2, padding=3, bias=False)
-        self.bn1_name, bn1 = build_norm_layer(
-            conv_norm_cfg, conv_channels, postfix=1)
-        self.add_module(self.bn1_name, bn1)
-        self.relu = nn.ReLU(inplace=True)
+        self.with_conv_branch = conv_channels is not None
+        self.bn1_name = 'bn1'
+        if self.with_conv_branch:
+            self.conv1 = nn.Conv2d(
+                in_channels, conv_channels, 7, stride=2, padding=3, bias=False)
+            self.bn1_name, bn1 = build_norm_layer(
+                conv_norm_cfg, conv_channels, postfix=1)
+            self.add_module(self.bn1_name, bn1)
+            self.relu = nn.ReLU(inplace=True)
 
         # Swin branch
         self.patch_embed = PatchEmbed(in_channels, embed_dims, patch_size,
@@ -181,7 +187,7 @@ class DepthFormerSwin(BaseModule):
                     attn_drop=attn_drop_rate))
         for i in self.out_indices:
             self.add_module(f'norm{i}', nn.LayerNorm(self.num_features[i]))
-        self.out_channels = [conv_channels] + [
+        self.out_channels = [conv_channels] * self.with_conv_branch + [
             self.num_features[i] for i in self.out_indices
         ]
 
@@ -305,7 +311,8 @@ class DepthFormerSwin(BaseModule):
         if x.dim() != 4:
             raise ValueError('DepthFormerSwin expects (N, C, H, W) input, '
                              f'got shape {tuple(x.shape)}')
-        outs = [self.relu(self.conv_norm(self.conv1(x)))]
+        outs = [self.relu(self.conv_norm(self.conv1(x)))
+                ] if self.with_conv_branch else []
         x = self.patch_embed(x)  # (N, H/4, W/4, C)
         if self.use_abs_pos_embed:
             ape = self.absolute_pos_embed

@@ -1,10 +1,11 @@
 from .adabins_head import AdabinsHead
 from .attractor_head import AttractorHead
 from .base_depth_head import BaseDepthHead
+from .binsformer_head import BinsFormerHead
 from .densedepth_head import DenseDepthHead
 from .ordinal_regression_head import OrdinalRegressionHead
 
 __all__ = [
     'BaseDepthHead', 'DenseDepthHead', 'AdabinsHead', 'OrdinalRegressionHead',
-    'AttractorHead'
+    'AttractorHead', 'BinsFormerHead'
 ]

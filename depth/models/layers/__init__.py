@@ -1,5 +1,7 @@
 from .attractor_layer import AttractorLayer, attractor_shift
+from .bins_transformer_decoder import BinsTransformerDecoder
 from .context_aggregation import ContextAggregationModule
+from .deformable_transformer_encoder import DeformableTransformerEncoder
 from .log_binomial import (LogBinomial, log_binomial_coefficient,
                            log_binomial_probs)
 from .mini_vit import MiniViT
@@ -14,5 +16,6 @@ __all__ = [
     'multi_scale_deformable_attn_pytorch', 'SinePositionalEncoding', 'MiniViT',
     'ContextAggregationModule', 'AttractorLayer', 'attractor_shift',
     'LogBinomial', 'log_binomial_coefficient', 'log_binomial_probs',
-    'SeedBinRegressor'
+    'SeedBinRegressor', 'DeformableTransformerEncoder',
+    'BinsTransformerDecoder'
 ]
