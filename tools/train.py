@@ -3,6 +3,7 @@
 Examples:
     python tools/train.py configs/densedepth/mobilenetv2_synthetic.py
     python tools/train.py CONFIG --resume            # latest checkpoint
+    python tools/train.py CONFIG --cfg-options load_from=CKPT --non-strict
     python tools/train.py CONFIG --amp \
         --cfg-options train_dataloader.batch_size=4
     bash tools/dist_train.sh CONFIG 8
@@ -12,11 +13,14 @@ import logging
 import os
 import os.path as osp
 
+import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 import depth  # noqa: F401  (registers modules, checkpoint safe globals)
+from depth.converters.strict_load import state_dict_mismatch
 from depth.utils.cfg_options import CfgOptionsAction, merge_cfg_options
 from depth.utils.dist import setup_cpu_distributed
 
@@ -32,6 +36,12 @@ def parse_args():
         const='auto',
         help='resume from this checkpoint; without a path, from the latest '
         'checkpoint in the work dir')
+    parser.add_argument(
+        '--non-strict',
+        action='store_true',
+        help='let `load_from` differ from the model (fine-tuning from a '
+        'checkpoint with another head): the keys that do not fit are listed '
+        'and keep their initialisation. Without it they are an error')
     parser.add_argument(
         '--amp',
         action='store_true',
@@ -103,7 +113,37 @@ def main():
 
     setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
+    if cfg.get('load_from'):
+        check_checkpoint(runner, cfg.load_from, strict=not args.non_strict)
     runner.train()
+
+
+def check_checkpoint(runner: Runner, path: str, strict: bool) -> None:
+    """Refuse a ``load_from``/``--resume`` file that is missing, empty, or
+    (with ``strict``) does not fit the model key for key and shape for
+    shape. mmengine loads non-strictly: it would log the mismatch and train
+    the rest from random initialisation."""
+    if not osp.isfile(path):
+        raise SystemExit(f'tools/train.py: checkpoint {path} not found')
+    if osp.getsize(path) == 0:
+        raise SystemExit(f'tools/train.py: checkpoint {path} is empty (an '
+                         'interrupted save or download?)')
+    if not strict and not runner._resume:
+        return
+    ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
+    state = {
+        k[len('module.'):] if k.startswith('module.') else k: v
+        for k, v in state.items()
+    }
+    model = runner.model.module if is_model_wrapper(runner.model) else \
+        runner.model
+    problem = state_dict_mismatch(model, state)
+    if problem:
+        hint = ('' if runner._resume else
+                ' Pass --non-strict to fine-tune from it anyway.')
+        raise SystemExit(f'tools/train.py: checkpoint {path} does not fit '
+                         f'the model: {problem}.{hint}')
 
 
 if __name__ == '__main__':

@@ -19,7 +19,7 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(
-        type='CheckpointHook',
+        type='AtomicCheckpointHook',
         by_epoch=False,
         interval=1600,
         max_keep_ckpts=2,
@@ -29,11 +29,18 @@ default_hooks = dict(
     visualization=dict(type='DepthVisualizationHook'))
 
 # SanitizeCheckpointHook: checkpoints load with torch.load(weights_only=True)
-# and never hold non-finite weights; NonFiniteLossHook: the first NaN/inf
-# loss stops training with an error naming the iteration and the terms.
+# and never hold non-finite weights. NonFiniteLossHook: a step whose loss or
+# gradient norm is NaN/inf is never applied; the first one stops training
+# with an error naming the iteration and the terms (max_skips=N skips up to N
+# of them instead, counted in the log). TrainPreflightHook: a resume past
+# max_iters, or a training set without valid depth, is an error before the
+# first iteration. AtomicCheckpointHook (default_hooks.checkpoint): no
+# checkpoint file is ever half-written, and the previous best is removed only
+# once the new one is in place.
 custom_hooks = [
     dict(type='SanitizeCheckpointHook'),
-    dict(type='NonFiniteLossHook')
+    dict(type='NonFiniteLossHook', max_skips=0),
+    dict(type='TrainPreflightHook')
 ]
 
 tta_model = dict(type='DepthTTAModel')

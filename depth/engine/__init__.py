@@ -1,3 +1,9 @@
-from .hooks import DepthVisualizationHook, SanitizeCheckpointHook
+from .atomic_local_backend import AtomicLocalBackend
+from .hooks import (AtomicCheckpointHook, DepthVisualizationHook,
+                    NonFiniteLossHook, SanitizeCheckpointHook,
+                    TrainPreflightHook)
 
-__all__ = ['DepthVisualizationHook', 'SanitizeCheckpointHook']
+__all__ = [
+    'AtomicLocalBackend', 'AtomicCheckpointHook', 'DepthVisualizationHook',
+    'NonFiniteLossHook', 'SanitizeCheckpointHook', 'TrainPreflightHook'
+]

@@ -171,3 +171,164 @@ def test_diverging_run_stops_and_saves_no_checkpoint(trained, tmp_path):
     assert 'Non-finite loss at iteration' in proc.stderr, proc.stderr[-3000:]
     assert 'decode.loss_sig=' in proc.stderr
     assert not glob.glob(osp.join(work_dir, '*.pth'))
+
+
+# A driver that runs tools/train.py but dies (SIGKILL) right after the
+# bytes of one chosen checkpoint file are written under their temporary
+# name, before the rename: a kill in the middle of saving.
+KILL_DRIVER = r'''
+import os, runpy, signal, sys
+import depth.engine.atomic_local_backend as backend
+target = sys.argv.pop(1)
+put = backend.AtomicLocalBackend.put
+def killing_put(self, obj, filepath):
+    if os.path.basename(str(filepath)).startswith(target):
+        backend.os.replace = lambda *a: os.kill(os.getpid(), signal.SIGKILL)
+    return put(self, obj, filepath)
+backend.AtomicLocalBackend.put = killing_put
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name='__main__')
+'''
+
+
+def _load(path):
+    import depth  # noqa: F401  (safe globals)
+    return torch.load(path, map_location='cpu', weights_only=True)
+
+
+def _set_best_score(ckpt, score):
+    state = torch.load(ckpt, map_location='cpu', weights_only=False)
+    state['message_hub']['runtime_info']['best_score'] = score
+    torch.save(state, ckpt)
+
+
+@pytest.fixture
+def two_iters(trained, tmp_path):
+    """A run of 2 iterations: iter_2.pth and its best checkpoint."""
+    work_dir = str(tmp_path / 'work')
+    run([
+        'tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
+        'train_cfg.max_iters=2'
+    ] + trained['opts'])
+    return work_dir
+
+
+def _killed_resume(trained, work_dir, target, max_iters=4):
+    driver = osp.join(work_dir, 'kill_driver.py')
+    with open(driver, 'w') as f:
+        f.write(KILL_DRIVER)
+    proc = run(
+        [
+            driver, target, 'tools/train.py', CONFIG, '--work-dir', work_dir,
+            '--resume', '--cfg-options', f'train_cfg.max_iters={max_iters}'
+        ] + trained['opts'],
+        check=False)
+    assert proc.returncode == -9, proc.stderr[-3000:]  # SIGKILL
+    return glob.glob(osp.join(work_dir, '.*.partial'))
+
+
+def _last_checkpoint(work_dir):
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        return f.read().strip()
+
+
+def test_kill_while_saving_best_keeps_previous_best(trained, two_iters):
+    """mmengine deletes the previous best before writing the new one: a kill
+    there left no best at all. Now the previous best stays until the new
+    one is in place."""
+    work_dir = two_iters
+    best_2 = osp.join(work_dir, 'best_abs_rel_iter_2.pth')
+    assert osp.isfile(best_2)
+    # Any score beats +inf: the validation at iteration 4 saves a new best.
+    _set_best_score(osp.join(work_dir, 'iter_2.pth'), float('inf'))
+    partial = _killed_resume(trained, work_dir, 'best_abs_rel_iter_4')
+    assert len(partial) == 1 and 'best_abs_rel_iter_4' in partial[0]
+    assert not osp.exists(osp.join(work_dir, 'best_abs_rel_iter_4.pth'))
+    assert _load(best_2)['meta']['iter'] == 2
+    last = _last_checkpoint(work_dir)
+    assert last.endswith('iter_4.pth')
+    assert _load(last)['meta']['iter'] == 4
+    # Resuming removes the partial file and goes on.
+    proc = run([
+        'tools/train.py', CONFIG, '--work-dir', work_dir, '--resume',
+        '--cfg-options', 'train_cfg.max_iters=6'
+    ] + trained['opts'])
+    assert 'removed 1 partial checkpoint files' in proc.stdout + proc.stderr
+    assert not glob.glob(osp.join(work_dir, '.*.partial'))
+    assert _load(osp.join(work_dir, 'iter_6.pth'))['meta']['iter'] == 6
+
+
+def test_kill_while_saving_regular_checkpoint_keeps_last(trained, two_iters):
+    work_dir = two_iters
+    partial = _killed_resume(trained, work_dir, 'iter_4.pth')
+    assert len(partial) == 1
+    assert not osp.exists(osp.join(work_dir, 'iter_4.pth'))
+    last = _last_checkpoint(work_dir)
+    assert last.endswith('iter_2.pth') and _load(last)['meta']['iter'] == 2
+    assert osp.isfile(osp.join(work_dir, 'best_abs_rel_iter_2.pth'))
+
+
+def test_outdated_checkpoints_removed_after_the_new_one(trained, tmp_path):
+    work_dir = str(tmp_path / 'keep')
+    run([
+        'tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options',
+        'train_cfg.max_iters=6', 'default_hooks.checkpoint.max_keep_ckpts=1'
+    ] + trained['opts'])
+    regular = sorted(
+        osp.basename(p) for p in glob.glob(osp.join(work_dir, 'iter_*.pth')))
+    assert regular == ['iter_6.pth']
+    assert len(glob.glob(osp.join(work_dir, 'best_abs_rel_iter_*.pth'))) == 1
+
+
+def test_resume_past_max_iters_is_an_error(trained):
+    proc = run(
+        [
+            'tools/train.py', CONFIG, '--work-dir', trained['work_dir'],
+            '--resume', '--cfg-options', 'train_cfg.max_iters=3'
+        ] + trained['opts'],
+        check=False)
+    assert proc.returncode != 0
+    assert 'not below train_cfg.max_iters=3' in proc.stderr, \
+        proc.stderr[-2000:]
+
+
+def test_load_from_another_model_is_an_error_unless_non_strict(
+        trained, tmp_path):
+    ckpt = osp.join(trained['work_dir'], 'iter_6.pth')
+    opts = [
+        '--work-dir',
+        str(tmp_path), '--cfg-options', 'train_cfg.max_iters=1',
+        f'load_from={ckpt}', 'model.decode_head.channels=16',
+        'model.decode_head.up_sample_channels=[16,32,48,96,320]'
+    ] + trained['opts']
+    proc = run(['tools/train.py', CONFIG] + opts, check=False)
+    assert proc.returncode != 0
+    assert 'does not fit the model' in proc.stderr
+    assert 'shape mismatch' in proc.stderr and '--non-strict' in proc.stderr
+    run(['tools/train.py', CONFIG, '--non-strict'] + opts)
+    assert osp.isfile(osp.join(str(tmp_path), 'iter_1.pth'))
+
+
+def test_training_set_without_valid_depth_stops_before_training(
+        trained, tmp_path):
+    import shutil
+
+    import numpy as np
+    data_root = str(tmp_path / 'empty_depth')
+    shutil.copytree(trained['data_root'], data_root)
+    for png in glob.glob(osp.join(data_root, 'depth', 'train', '*.png')):
+        cv2.imwrite(png, np.zeros((64, 96), np.uint16))
+    opts = [
+        o.replace(trained['data_root'], data_root) for o in trained['opts']
+    ]
+    proc = run(
+        [
+            'tools/train.py', CONFIG, '--work-dir',
+            str(tmp_path / 'w'), '--cfg-options', 'train_cfg.max_iters=2'
+        ] + opts,
+        check=False)
+    assert proc.returncode != 0
+    assert 'No valid depth in the training set' in proc.stderr, \
+        proc.stderr[-2000:]
+    assert 'depth/train/' in proc.stderr
+    assert not glob.glob(osp.join(str(tmp_path / 'w'), '*.pth'))

@@ -1,7 +1,10 @@
+from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .depth_visualization_hook import DepthVisualizationHook
 from .non_finite_loss_hook import NonFiniteLossHook
 from .sanitize_checkpoint_hook import SanitizeCheckpointHook
+from .train_preflight_hook import TrainPreflightHook
 
 __all__ = [
-    'DepthVisualizationHook', 'NonFiniteLossHook', 'SanitizeCheckpointHook'
+    'AtomicCheckpointHook', 'DepthVisualizationHook', 'NonFiniteLossHook',
+    'SanitizeCheckpointHook', 'TrainPreflightHook'
 ]
