@@ -119,9 +119,26 @@ def test_depth_registry_get_returns_depth_classes():
 def test_register_all_modules_sets_scope():
     from mmengine.registry import MODELS, DefaultScope
 
-    from depth.utils import register_all_modules
+    from depth import register_all_modules
     DefaultScope._instance_dict.clear()
     register_all_modules()
     assert DefaultScope.get_current_instance().scope_name == 'depth'
     assert type(MODELS.build(dict(type='SigLoss'))).__module__ == \
         'depth.models.losses.sig_loss'
+
+
+def test_utils_is_the_bottom_layer():
+    """``depth.utils`` (imported by models and tools) imports nothing of
+    the packages above it."""
+    import subprocess
+    import sys
+    code = ('import sys, depth.utils, depth.utils.cfg_options, '
+            'depth.utils.checkpoint, depth.utils.dist; '
+            "print(sorted(m for m in sys.modules if m.startswith('depth.')))")
+    out = subprocess.run([sys.executable, '-c', code],
+                         capture_output=True,
+                         text=True,
+                         check=True).stdout
+    above = ('depth.models', 'depth.datasets', 'depth.engine',
+             'depth.evaluation', 'depth.visualization', 'depth.apis')
+    assert not [m for m in eval(out) if m.startswith(above)], out
