@@ -35,6 +35,8 @@ setup(
         'tests': ['pytest>=7', 'tensorboard'] + LINT,
         'lint': LINT,
         'tensorboard': ['tensorboard'],
+        # ONNX export and its onnxruntime check (onnxscript: --dynamo)
+        'deploy': ['onnx', 'onnxruntime', 'onnxscript'],
     },
     zip_safe=False,
 )

@@ -339,7 +339,9 @@ class SwinStage(nn.Module):
         h, w = x.shape[1:3]
         mask = None
         if len(self.blocks) > 1:
-            hp, wp = -(-h // ws) * ws, -(-w // ws) * ws
+            # ceil without negative floor division: exported to ONNX,
+            # -(-h // ws) truncates towards zero and gives floor
+            hp, wp = (h + ws - 1) // ws * ws, (w + ws - 1) // ws * ws
             mask = shifted_window_mask(hp, wp, ws, ws // 2, x.device)
         for block in self.blocks:
             if self.with_cp and x.requires_grad:
