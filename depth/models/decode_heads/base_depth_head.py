@@ -9,6 +9,7 @@ from torch import Tensor
 
 from depth.registry import MODELS
 from depth.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
+from ..utils import resize
 
 
 def stack_gt_depth(batch_data_samples: SampleList) -> Tensor:
@@ -65,6 +66,7 @@ class BaseDepthHead(BaseModule, metaclass=ABCMeta):
                  loss_decode: Union[ConfigType, Sequence[ConfigType]] = dict(
                      type='SigLoss', loss_weight=1.0),
                  init_cfg: OptMultiConfig = None) -> None:
+
         super().__init__(init_cfg=init_cfg)
         if scale_up and max_depth is None:
             raise ValueError(f'{type(self).__name__}: scale_up=True needs '
@@ -107,13 +109,7 @@ class BaseDepthHead(BaseModule, metaclass=ABCMeta):
 
     def resize(self, x: Tensor, size: Sequence[int]) -> Tensor:
         """Bilinear resize with the head's ``align_corners``."""
-        if tuple(x.shape[-2:]) == tuple(size):
-            return x
-        return F.interpolate(
-            x,
-            size=tuple(size),
-            mode='bilinear',
-            align_corners=self.align_corners)
+        return resize(x, size, align_corners=self.align_corners)
 
     def loss(self,
              inputs: Tuple[Tensor, ...],

@@ -2,11 +2,11 @@ from typing import Sequence, Tuple
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from torch import Tensor
 
 from depth.registry import MODELS
+from ..utils import resize
 from .base_depth_head import BaseDepthHead
 
 
@@ -36,11 +36,7 @@ class UpSample(nn.Module):
                 act_cfg=act_cfg))
 
     def forward(self, x: Tensor, skip: Tensor) -> Tensor:
-        x = F.interpolate(
-            x,
-            size=skip.shape[-2:],
-            mode='bilinear',
-            align_corners=self.align_corners)
+        x = resize(x, skip.shape[-2:], align_corners=self.align_corners)
         return self.convs(torch.cat([x, skip], dim=1))
 
 
@@ -129,11 +125,8 @@ class DenseDepthHead(BaseDepthHead):
             x = self.output_convs[-1](self.lateral_convs[-1](inputs[-1]))
             for i in range(len(inputs) - 2, -1, -1):
                 lat = self.lateral_convs[i](inputs[i])
-                x = lat + F.interpolate(
-                    x,
-                    size=lat.shape[-2:],
-                    mode='bilinear',
-                    align_corners=self.align_corners)
+                x = lat + resize(
+                    x, lat.shape[-2:], align_corners=self.align_corners)
                 x = self.output_convs[i](x)
             return x
         x = self.conv_list[0](inputs[-1])

@@ -1,7 +1,6 @@
 from abc import ABCMeta, abstractmethod
 from typing import List, Optional, Tuple
 
-import torch.nn.functional as F
 from mmengine.model import BaseModel
 from mmengine.structures import PixelData
 from torch import Tensor
@@ -9,6 +8,7 @@ from torch import Tensor
 from depth.structures import DepthDataSample
 from depth.utils import (ForwardResults, OptConfigType, OptMultiConfig,
                          OptSampleList, SampleList)
+from ..utils import resize
 
 
 class BaseDepther(BaseModel, metaclass=ABCMeta):
@@ -125,12 +125,10 @@ class BaseDepther(BaseModel, metaclass=ABCMeta):
                     raise ValueError(
                         f'Unknown flip_direction {direction!r} in the meta '
                         f"of {meta.get('img_path')}")
-            if 'ori_shape' in meta and tuple(meta['ori_shape'][:2]) != tuple(
-                    pred.shape[-2:]):
-                pred = F.interpolate(
+            if 'ori_shape' in meta:
+                pred = resize(
                     pred,
-                    size=tuple(meta['ori_shape'][:2]),
-                    mode='bilinear',
+                    meta['ori_shape'][:2],
                     align_corners=self.align_corners)
             pred = pred.clamp(min=min_depth, max=max_depth)
             data_samples[i].pred_depth_map = PixelData(data=pred[0])

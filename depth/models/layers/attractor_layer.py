@@ -4,8 +4,9 @@ from typing import Tuple
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from torch import Tensor
+
+from ..utils import resize
 
 ATTRACTOR_TYPES = ('exp', 'inv')
 AGGREGATIONS = ('sum', 'mean')
@@ -167,12 +168,7 @@ class AttractorLayer(nn.Module):
 
     def forward(self, x: Tensor, b_prev: Tensor) -> Tuple[Tensor, Tensor]:
         a = self.attractor_points(x)
-        if b_prev.shape[-2:] != x.shape[-2:]:
-            b_prev = F.interpolate(
-                b_prev,
-                size=x.shape[-2:],
-                mode='bilinear',
-                align_corners=self.align_corners)
+        b_prev = resize(b_prev, x.shape[-2:], align_corners=self.align_corners)
         b_new = b_prev + attractor_shift(b_prev, a, self.alpha, self.gamma,
                                          self.attractor_type, self.aggregation)
         if self.bin_centers_type == 'softplus':

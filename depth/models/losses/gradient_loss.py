@@ -7,6 +7,7 @@ from mmengine.logging import MessageHub
 from torch import Tensor
 
 from depth.registry import MODELS
+from ..utils import resize
 
 
 def fill_sparse_depth(depth: Tensor, mask: Tensor) -> Tensor:
@@ -37,11 +38,7 @@ def fill_sparse_depth(depth: Tensor, mask: Tensor) -> Tensor:
         # coarsest level: the masked mean of the whole image (0 if none)
         filled = values[-1] / weights[-1].clamp_min(1e-12)
         for v, w in zip(reversed(values[:-1]), reversed(weights[:-1])):
-            up = F.interpolate(
-                filled,
-                size=v.shape[-2:],
-                mode='bilinear',
-                align_corners=False)
+            up = resize(filled, v.shape[-2:])
             filled = torch.where(w > 0, v / w.clamp_min(1e-12), up)
         return torch.where(mask, depth, filled)
 

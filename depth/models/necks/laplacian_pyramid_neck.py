@@ -11,6 +11,7 @@ from torch import Tensor
 
 from depth.registry import MODELS
 from depth.utils import ConfigType, OptConfigType, OptMultiConfig
+from ..utils import resize
 
 
 def laplacian_residuals(
@@ -270,13 +271,7 @@ class LaplacianPyramidNeck(BaseModule):
             self.dense_conv = nn.Conv2d(L + 1, 1, 3, padding=1)
 
     def _up(self, x: Tensor, size) -> Tensor:
-        if tuple(x.shape[-2:]) == tuple(size):
-            return x
-        return F.interpolate(
-            x,
-            size=tuple(size),
-            mode='bilinear',
-            align_corners=self.align_corners)
+        return resize(x, size, align_corners=self.align_corners)
 
     def forward(self, inputs: Sequence[Tensor]) -> Tuple[Tensor, ...]:
         """Args:

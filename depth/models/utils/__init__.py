@@ -1,3 +1,4 @@
 from .norm_act import NormAct, split_norm_act
+from .wrappers import resize
 
-__all__ = ['NormAct', 'split_norm_act']
+__all__ = ['NormAct', 'split_norm_act', 'resize']
