@@ -116,9 +116,12 @@ def main():
         evaluators = cfg.test_evaluator
         if isinstance(evaluators, (dict, ConfigDict)):
             evaluators = [evaluators]
+        # PNGs named as the --show-dir panels: relative to the data root
+        data_root = cfg.test_dataloader.get('dataset', {}).get('data_root')
         for evaluator in evaluators:
             if evaluator.get('type') == 'DepthMetric':
                 evaluator['output_dir'] = args.out
+                evaluator.setdefault('output_root', data_root)
 
     setup_cpu_distributed(cfg, args.launcher)
     if not osp.isfile(args.checkpoint):

@@ -1,4 +1,5 @@
-"""Side-by-side ``[image | ground truth | prediction]`` depth panels."""
+"""Depth panels: ``[image | ground truth | prediction | abs_rel error]``
+with titles, colour bars in metres and per-image metrics."""
 import os.path as osp
 from typing import Any, List, Optional
 
@@ -8,8 +9,10 @@ import torch
 from mmengine.utils import mkdir_or_exist
 from mmengine.visualization import Visualizer
 
+from depth.evaluation.functional import depth_metrics, eval_mask
 from depth.registry import VISUALIZERS
 from .colormap import colorize
+from .drawing import abs_rel_map, add_colorbar, add_title, hstack_panels
 
 
 def _depth_array(field: Any) -> Optional[np.ndarray]:
@@ -27,15 +30,34 @@ def _depth_array(field: Any) -> Optional[np.ndarray]:
 
 @VISUALIZERS.register_module()
 class DepthLocalVisualizer(Visualizer):
-    """Draws ``[image | ground truth | prediction]`` panels.
+    """Draws depth panels for validation, testing and demos.
+
+    ``style='annotated'`` (default), one row of titled panels:
+
+    * ``image`` (with the image name);
+    * ``ground truth`` coloured with a colour bar in metres, invalid pixels
+      (``<= 0``) grey;
+    * ``prediction``, same colours and bar;
+    * ``abs_rel error`` ``|pred - gt| / gt`` where the ground truth is
+      valid for the metric (range and crop), on its own scale
+      ``[0, error_vmax]`` (values above take the end colour), grey
+      elsewhere;
+
+    and a strip above with the image's own metrics (``abs_rel``, ``rmse``,
+    ``d1``, ``silog``), computed as :class:`DepthMetric` does for one image
+    (``min_depth_eval``/``max_depth_eval``/``crop_type`` from the sample's
+    metainfo, else ``dataset_meta``). Panels without data are left out (no
+    GT: no GT, error or metrics).
+
+    ``style='plain'``: the bare ``[image | gt | pred]`` colour maps, no
+    text (same size as the image per panel).
 
     Depth panels use one fixed colour range ``[vmin, vmax]`` for all
-    images (so colours are comparable) and paint invalid GT (``<= 0``)
-    grey. The range comes from the ``add_datasample`` arguments, else the
-    constructor's, else ``dataset_meta`` (``min_depth_eval`` /
-    ``max_depth_eval``, then ``min_depth`` / ``max_depth``), else the
-    valid values of the sample's own GT and prediction (shared by both
-    panels).
+    images (so colours are comparable). The range comes from the
+    ``add_datasample`` arguments, else the constructor's, else
+    ``dataset_meta`` (``min_depth_eval`` / ``max_depth_eval``, then
+    ``min_depth`` / ``max_depth``), else the valid values of the sample's
+    own GT and prediction (shared by both panels).
 
     Panels are written with ``out_file``, or sent to the vis backends
     (``LocalVisBackend``, ``TensorboardVisBackend``, ...) with
@@ -56,6 +78,12 @@ class DepthLocalVisualizer(Visualizer):
             Defaults to None.
         invalid_color (tuple[int]): RGB of invalid GT pixels.
             Defaults to (128, 128, 128).
+        style (str): ``'annotated'`` or ``'plain'``. Defaults to
+            'annotated'.
+        error_cmap (str): Colormap of the error panel. Defaults to
+            'inferno'.
+        error_vmax (float): ``abs_rel`` of the last error colour.
+            Defaults to 0.5.
         **kwargs: Passed to :class:`mmengine.visualization.Visualizer`.
     """
 
@@ -68,6 +96,9 @@ class DepthLocalVisualizer(Visualizer):
                  vmin: Optional[float] = None,
                  vmax: Optional[float] = None,
                  invalid_color: tuple = (128, 128, 128),
+                 style: str = 'annotated',
+                 error_cmap: str = 'inferno',
+                 error_vmax: float = 0.5,
                  **kwargs) -> None:
         super().__init__(
             name=name,
@@ -75,10 +106,19 @@ class DepthLocalVisualizer(Visualizer):
             vis_backends=vis_backends,
             save_dir=save_dir,
             **kwargs)
+        if style not in ('annotated', 'plain'):
+            raise ValueError("DepthLocalVisualizer: style must be "
+                             f"'annotated' or 'plain', got {style!r}")
+        if not error_vmax > 0:
+            raise ValueError('DepthLocalVisualizer: error_vmax must be > 0, '
+                             f'got {error_vmax}')
         self.cmap = cmap
         self.vmin = vmin
         self.vmax = vmax
         self.invalid_color = tuple(invalid_color)
+        self.style = style
+        self.error_cmap = error_cmap
+        self.error_vmax = float(error_vmax)
 
     def _range(self, vmin: Optional[float], vmax: Optional[float],
                maps: List[np.ndarray]) -> tuple:
@@ -101,6 +141,94 @@ class DepthLocalVisualizer(Visualizer):
                 vmax = float(values.max()) if values.size else 1.
         return float(vmin), float(vmax)
 
+    def _eval_setting(self, data_sample: Any, key: str, default: Any) -> Any:
+        value = None
+        metainfo = getattr(data_sample, 'metainfo', None)
+        if isinstance(metainfo, dict):
+            value = metainfo.get(key)
+        elif isinstance(data_sample, dict):
+            value = data_sample.get(key)
+        if value is None and self.dataset_meta:
+            value = self.dataset_meta.get(key)
+        return default if value is None else value
+
+    def image_metrics(self,
+                      pred: np.ndarray,
+                      gt: np.ndarray,
+                      data_sample: Any = None) -> tuple:
+        """Metrics of one image and the mask they are computed on.
+
+        Args:
+            pred, gt (np.ndarray): ``(H, W)`` metres, same shape.
+            data_sample (optional): Source of ``min_depth_eval``,
+                ``max_depth_eval`` and ``crop_type`` (then
+                ``dataset_meta``; defaults 1e-3, 10, no crop).
+
+        Returns:
+            tuple: ``(metrics, mask)``, metrics a dict (empty without a
+            valid pixel), mask ``(H, W)`` bool.
+        """
+        min_eval = float(
+            self._eval_setting(data_sample, 'min_depth_eval', 1e-3))
+        max_eval = float(
+            self._eval_setting(data_sample, 'max_depth_eval', 10.))
+        crop_type = self._eval_setting(data_sample, 'crop_type', None)
+        gt_t = torch.from_numpy(np.ascontiguousarray(gt))
+        mask = eval_mask(gt_t, min_eval, max_eval, crop_type)
+        if not bool(mask.any()):
+            return {}, mask.numpy()
+        pred_t = torch.from_numpy(np.ascontiguousarray(pred))
+        metrics = depth_metrics(pred_t[mask], gt_t[mask])
+        return metrics, mask.numpy()
+
+    def _annotated(self, name: str, image: np.ndarray,
+                   gt: Optional[np.ndarray], pred: Optional[np.ndarray],
+                   lo: float, hi: float, data_sample: Any) -> np.ndarray:
+        panels = [add_title(image, _short(name, image.shape[1]))]
+        colour = dict(cmap=self.cmap, invalid_color=self.invalid_color)
+        if gt is not None:
+            panels.append(
+                add_title(
+                    add_colorbar(
+                        colorize(gt, lo, hi, **colour), lo, hi, self.cmap),
+                    'ground truth'))
+        if pred is not None:
+            panels.append(
+                add_title(
+                    add_colorbar(
+                        colorize(pred, lo, hi, **colour), lo, hi, self.cmap),
+                    'prediction'))
+        lines = []
+        if gt is not None and pred is not None:
+            metrics, mask = self.image_metrics(pred, gt, data_sample)
+            err = abs_rel_map(pred, gt, mask)
+            # error 0 -> first colour; invalid (NaN) -> grey; colorize
+            # treats <= 0 as invalid, so shift by a tiny offset
+            shifted = np.where(np.isfinite(err), err + 1e-12, 0.)
+            err_img = colorize(
+                shifted,
+                0.,
+                self.error_vmax,
+                cmap=self.error_cmap,
+                invalid_color=self.invalid_color)
+            panels.append(
+                add_title(
+                    add_colorbar(
+                        err_img, 0., self.error_vmax, self.error_cmap,
+                        unit=''), 'abs_rel error |pred-gt|/gt'))
+            if metrics:
+                lines.append(
+                    f"abs_rel {metrics['abs_rel']:.3f}  rmse "
+                    f"{metrics['rmse']:.3f} m  d1 {metrics['d1']:.3f}  "
+                    f"silog {metrics['silog']:.2f}  ({int(mask.sum())} "
+                    'valid pixels)')
+            else:
+                lines.append('no valid ground-truth pixel: no metric')
+        drawn = hstack_panels(panels)
+        if lines:
+            drawn = add_title(drawn, lines[0])
+        return drawn
+
     def add_datasample(self,
                        name: str,
                        image: np.ndarray,
@@ -113,7 +241,7 @@ class DepthLocalVisualizer(Visualizer):
                        step: int = 0,
                        vmin: Optional[float] = None,
                        vmax: Optional[float] = None) -> None:
-        """Draw ``[image | gt | pred]`` and show, save or log it.
+        """Draw the panels (see the class) and show, save or log them.
 
         Depth maps of another size than the image are resized to it with
         nearest-neighbour interpolation. Panels without data (no GT in the
@@ -126,7 +254,8 @@ class DepthLocalVisualizer(Visualizer):
         them.
 
         Args:
-            name (str): Image identifier (window title, backend tag).
+            name (str): Image identifier (window title, backend tag, the
+                image panel's title).
             image (np.ndarray): RGB image, ``(H, W, 3)`` uint8.
             data_sample (DepthDataSample | dict, optional): Holds
                 ``gt_depth_map`` and/or ``pred_depth_map``, ``(1, h, w)``
@@ -151,32 +280,36 @@ class DepthLocalVisualizer(Visualizer):
         image = image.astype(np.uint8)
         height, width = image.shape[:2]
 
-        maps = []
+        gt = pred = None
         if data_sample is not None:
             getter = data_sample.get
             if draw_gt:
                 gt = _depth_array(getter('gt_depth_map', None))
-                if gt is not None:
-                    maps.append(gt)
             if draw_pred:
                 pred = _depth_array(getter('pred_depth_map', None))
-                if pred is not None:
-                    maps.append(pred)
-        lo, hi = self._range(vmin, vmax, maps)
 
-        panels = [image]
-        for depth in maps:
-            if depth.shape != (height, width):
+        def fit(depth: Optional[np.ndarray]) -> Optional[np.ndarray]:
+            if depth is not None and depth.shape != (height, width):
                 depth = cv2.resize(
                     depth, (width, height), interpolation=cv2.INTER_NEAREST)
-            panels.append(
+            return depth
+
+        gt, pred = fit(gt), fit(pred)
+        maps = [m for m in (gt, pred) if m is not None]
+        lo, hi = self._range(vmin, vmax, maps)
+
+        if self.style == 'annotated':
+            drawn = self._annotated(name, image, gt, pred, lo, hi, data_sample)
+        else:
+            panels = [image] + [
                 colorize(
                     depth,
                     lo,
                     hi,
                     cmap=self.cmap,
-                    invalid_color=self.invalid_color))
-        drawn = np.concatenate(panels, axis=1)
+                    invalid_color=self.invalid_color) for depth in maps
+            ]
+            drawn = np.concatenate(panels, axis=1)
         self.set_image(drawn)
 
         if show:
@@ -188,3 +321,10 @@ class DepthLocalVisualizer(Visualizer):
                     f'DepthLocalVisualizer could not write {out_file}.')
         else:
             self.add_image(name, drawn, step)
+
+
+def _short(text: str, width: int) -> str:
+    """``text`` cut from the left to about what fits in ``width`` pixels
+    of title text."""
+    room = max(8, width // 9)
+    return text if len(text) <= room else '...' + text[-(room - 3):]

@@ -138,7 +138,9 @@ def add_title(image: np.ndarray, title: str,
     gap = max(3, int(round(6 * scale)))
     texts = [(title, scale, thick)] + [(s, small, max(1, thick - 1))
                                        for s in lines]
-    sizes = [cv2.getTextSize(t, _FONT, s, k) for t, s, k in texts]
+    # line height of a reference string: strips of the same number of
+    # lines have the same height whatever their text (panels line up)
+    sizes = [cv2.getTextSize('Ag', _FONT, s, k) for _, s, k in texts]
     strip_h = gap + sum(sz[0][1] + sz[1] + gap for sz in sizes)
     strip = np.full((strip_h, width, 3), 255, dtype=np.uint8)
     y = gap

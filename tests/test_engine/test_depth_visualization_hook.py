@@ -11,6 +11,7 @@ from mmengine.structures import PixelData
 from mmengine.visualization import Visualizer
 
 from depth.engine import DepthVisualizationHook
+from depth.evaluation.metrics.depth_metric import output_name
 from depth.registry import HOOKS
 from depth.structures import DepthDataSample
 from depth.visualization import DepthLocalVisualizer
@@ -66,10 +67,12 @@ def test_draws_every_test_sample_into_show_dir(tmp_path):
     # same base name in two drives: two files
     assert names == ['drive_a_data_0005.png', 'drive_b_data_0005.png']
     panel = cv2.imread(osp.join(out_dir, names[0]))
-    assert panel.shape == (6, 3 * 8, 3)
+    # annotated: titles and a metrics line above, colour bars and the
+    # error panel beside
+    assert panel.shape[0] > 6 and panel.shape[1] > 4 * 8
 
 
-def test_absolute_show_dir_and_basename_fallback(tmp_path):
+def test_absolute_show_dir_and_path_fallback(tmp_path):
     DepthLocalVisualizer.get_instance('hook_abs')
     out_dir = str(tmp_path / 'abs_out')
     hook = DepthVisualizationHook(draw=True, show_dir=out_dir)
@@ -77,7 +80,9 @@ def test_absolute_show_dir_and_basename_fallback(tmp_path):
     _write_image(img_path, 6, 8)
     runner = _runner(tmp_path, data_root=None)
     hook.after_test_iter(runner, 0, {}, [_sample(img_path, 6, 8)])
-    assert osp.exists(osp.join(out_dir, 'rgb_00045.png'))
+    # not under a data root: the whole path, as DepthMetric names --out PNGs
+    assert osp.exists(osp.join(out_dir, output_name(img_path)))
+    assert output_name(img_path).endswith('elsewhere_rgb_00045.png')
 
 
 def test_draw_false_does_nothing(tmp_path):

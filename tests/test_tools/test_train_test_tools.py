@@ -112,11 +112,15 @@ def test_test_tool_tta_show_dir_and_out(trained):
     panels = glob.glob(osp.join(work_dir, '*', 'panels', '*.png'))
     assert len(panels) == 3
     panel = cv2.imread(panels[0])
-    assert panel.shape[:2] == (64, 3 * 96)
+    # annotated: text strips above, colour bars and the error map beside
+    assert panel.shape[0] > 64 and panel.shape[1] > 4 * 96
     preds = glob.glob(osp.join(out_dir, '*.png'))
     assert len(preds) == 3
     pred = cv2.imread(preds[0], cv2.IMREAD_UNCHANGED)
     assert pred.dtype.name == 'uint16' and pred.shape == (64, 96)
+    # the panel and the prediction PNG of an image have one name
+    assert sorted(map(osp.basename,
+                      panels)) == sorted(map(osp.basename, preds))
 
 
 def test_dist_train_two_cpu_processes(trained, tmp_path):

@@ -31,7 +31,11 @@ def _sample(h, w):
 def test_panel_layout_written(tmp_path):
     vis = VISUALIZERS.build(
         dict(
-            type='DepthLocalVisualizer', name='vis_layout', vmin=0., vmax=10.))
+            type='DepthLocalVisualizer',
+            name='vis_layout',
+            vmin=0.,
+            vmax=10.,
+            style='plain'))
     assert isinstance(vis, DepthLocalVisualizer)
     h, w = 6, 8
     image = np.random.RandomState(0).randint(0, 255, (h, w, 3), np.uint8)
@@ -47,7 +51,7 @@ def test_panel_layout_written(tmp_path):
 
 
 def test_depth_resized_to_image_and_range_from_meta(tmp_path):
-    vis = DepthLocalVisualizer(name='vis_meta')
+    vis = DepthLocalVisualizer(name='vis_meta', style='plain')
     vis.dataset_meta = dict(min_depth_eval=1e-3, max_depth_eval=80.)
     h, w = 8, 10
     image = np.zeros((h, w, 3), np.uint8)
@@ -65,6 +69,7 @@ def test_depth_resized_to_image_and_range_from_meta(tmp_path):
 def test_no_gt_and_backend(tmp_path):
     vis = DepthLocalVisualizer(
         name='vis_backend',
+        style='plain',
         vis_backends=[dict(type='LocalVisBackend')],
         save_dir=str(tmp_path))
     sample = DepthDataSample()

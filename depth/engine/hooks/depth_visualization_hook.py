@@ -11,6 +11,7 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.visualization import Visualizer
 
+from depth.evaluation.metrics.depth_metric import output_name
 from depth.registry import HOOKS
 from depth.visualization import DepthLocalVisualizer
 
@@ -32,10 +33,12 @@ class DepthVisualizationHook(Hook):
     on ``default_hooks.visualization``; a relative ``show_dir`` is placed
     under ``<work_dir>/<timestamp>/`` (as mmdet's ``test_out_dir``).
 
-    ``<name>`` is the image path relative to the dataset's ``data_root``
-    (when the image lies under it; else its base name) without extension,
-    with ``'/'`` replaced by ``'_'``, so KITTI frames of different drives do
-    not overwrite each other.
+    ``<name>`` is :func:`depth.evaluation.metrics.depth_metric.output_name`
+    of the image path and the dataset's ``data_root``: the path relative to
+    ``data_root`` (the whole path when the image is not under it) without
+    extension, with ``'/'`` replaced by ``'_'``, so KITTI frames of
+    different drives do not overwrite each other, and the panel of an image
+    has the name of its ``tools/test.py --out`` prediction PNG.
 
     The image is read from the sample's ``img_path`` (RGB) and resized to
     the prediction's size, so that panels line up even when the test
@@ -103,15 +106,7 @@ class DepthVisualizationHook(Hook):
 
     @staticmethod
     def _name(img_path: str, data_root: Optional[str]) -> str:
-        path = osp.abspath(img_path)
-        rel = None
-        if data_root:
-            root = osp.abspath(data_root)
-            if path.startswith(root.rstrip(osp.sep) + osp.sep):
-                rel = osp.relpath(path, root)
-        if rel is None:
-            rel = osp.basename(path)
-        return osp.splitext(rel)[0].replace(osp.sep, '_').replace('/', '_')
+        return osp.splitext(output_name(img_path, data_root))[0]
 
     def _read_image(self, data_sample: Any) -> Optional[Any]:
         img_path = data_sample.get('img_path', None)

@@ -47,12 +47,22 @@ def _pixel_data(field: Any) -> Tensor:
     return data
 
 
-def output_name(img_path: str) -> str:
+def output_name(img_path: str, root: Optional[str] = None) -> str:
     """File name of an image's outputs: the image path without extension,
     path separators replaced by ``'_'``, leading separators dropped, plus
     ``'.png'`` (``'/d/kitti/2011_09_26/x/0005.png'`` ->
     ``'d_kitti_2011_09_26_x_0005.png'``), so names are unique even when
-    base names repeat (KITTI drives)."""
+    base names repeat (KITTI drives).
+
+    With ``root`` (a dataset's ``data_root``), a path under it is taken
+    relative to it first (``'2011_09_26_x_0005.png'``). ``tools/test.py``
+    names ``--out`` PNGs and ``--show-dir`` panels with this function and
+    the test set's ``data_root``, so both outputs of an image share a name.
+    """
+    if root:
+        path, base = osp.abspath(img_path), osp.abspath(root)
+        if path.startswith(base.rstrip(osp.sep) + osp.sep):
+            img_path = osp.relpath(path, base)
     stem = osp.splitext(img_path)[0].replace('\\', '/').lstrip('/')
     return stem.replace('/', '_') + '.png'
 
@@ -114,6 +124,9 @@ class DepthMetric(BaseMetric):
             Values outside ``[0, 65535 / depth_scale]`` and non-finite
             values are clipped (non-finite -> 0, i.e. invalid), counted and
             reported. Defaults to None.
+        output_root (str, optional): Folder the written names are relative
+            to (see :func:`output_name`); ``tools/test.py --out`` sets the
+            test set's ``data_root``. Defaults to None (the whole path).
         format_only (bool): Only write the predictions (``output_dir`` is
             required), compute no metric and need no ground truth, e.g. for
             the KITTI benchmark test set. Defaults to False.
@@ -151,7 +164,8 @@ class DepthMetric(BaseMetric):
                  format_only: bool = False,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
-                 collect_dir: Optional[str] = None) -> None:
+                 collect_dir: Optional[str] = None,
+                 output_root: Optional[str] = None) -> None:
         super().__init__(
             collect_device=collect_device,
             prefix=prefix,
@@ -193,6 +207,7 @@ class DepthMetric(BaseMetric):
                              '(the predictions are only written there).')
         self.format_only = format_only
         self.output_dir = output_dir
+        self.output_root = output_root
         if output_dir is not None:
             mkdir_or_exist(output_dir)
 
@@ -335,7 +350,8 @@ class DepthMetric(BaseMetric):
         values = np.where(finite, values, 0.)
         num_clipped = int(((values > _UINT16_MAX + 0.5) | (values < 0)).sum())
         png = np.clip(np.round(values), 0, _UINT16_MAX).astype(np.uint16)
-        out_file = osp.join(self.output_dir, output_name(img_path))
+        out_file = osp.join(self.output_dir,
+                            output_name(img_path, self.output_root))
         if not cv2.imwrite(out_file, png):
             raise OSError(f'DepthMetric: could not write {out_file}.')
         return dict(
