@@ -221,7 +221,7 @@ class Writer:
 
     def __call__(self,
                  base: str,
-                 image_bgr: np.ndarray,
+                 image_bgr: Optional[np.ndarray],
                  depth_map: np.ndarray,
                  color: bool = True) -> None:
         """Write the outputs of ``base`` (``<out-dir>/<rel>`` or a frame's
@@ -270,9 +270,12 @@ def run_images(inferencer: DepthInferencer, images: List[Tuple[str, str]],
     bar = ProgressBar(len(images))
     for start in range(0, len(images), args.batch_size):
         chunk = images[start:start + args.batch_size]
-        arrays = [read_image(p) for p, _ in chunk]
-        preds = inferencer(arrays, batch_size=args.batch_size)['predictions']
-        for (_, rel), img, pred in zip(chunk, arrays, preds):
+        # paths: the inferencer decodes large JPEGs at a reduced size; the
+        # full image is read again only for the pictures and point colours
+        preds = inferencer([p for p, _ in chunk],
+                           batch_size=args.batch_size)['predictions']
+        for (path, rel), pred in zip(chunk, preds):
+            img = read_image(path) if writer.save & {'color', 'ply'} else None
             writer(osp.join(args.out_dir, rel), img, pred)
             bar.update()
     sys.stdout.write('\n')

@@ -333,15 +333,26 @@ class DepthInferencer(BaseInferencer):
                 t for t in transforms if _type_name(t) not in _FRAME_TRANSFORMS
             ])
         self._counter = 0
+        # a loader reading local files in colour with OpenCV: JPEGs much
+        # larger than the working size may be decoded at 1/2, 1/4 or 1/8
+        plain = (
+            _type_name(loader_cfg) == 'LoadImageFromFile'
+            and getattr(loader, 'color_type', 'color') == 'color'
+            and getattr(loader, 'imdecode_backend', 'cv2') == 'cv2'
+            and getattr(loader, 'backend_args', None) is None
+            and getattr(loader, 'file_client_args', None) is None)
 
         def pipeline(item: InputType) -> dict:
             index = self._counter
             self._counter += 1
-            try:
-                results = _load_image(item, index, loader)
-            except (ValueError, TypeError, FileNotFoundError) as e:
-                raise type(e)(str(e).replace('inference_model:',
-                                             'DepthInferencer:', 1)) from None
+            results = self._load_reduced_jpeg(item, loader) if plain else None
+            if results is None:
+                try:
+                    results = _load_image(item, index, loader)
+                except (ValueError, TypeError, FileNotFoundError) as e:
+                    raise type(e)(str(e).replace('inference_model:',
+                                                 'DepthInferencer:',
+                                                 1)) from None
             results = self._resize(results)
             input_shape = results['ori_shape']
             # predicted at the working size; forward() resizes to the input
@@ -365,18 +376,61 @@ class DepthInferencer(BaseInferencer):
             return h, w
         return self.size
 
+    def _load_reduced_jpeg(self, item: Any, loader: Any) -> Optional[dict]:
+        """Decode a large JPEG at 1/2, 1/4 or 1/8 of its size (libjpeg's
+        DCT scaling, ``cv2.IMREAD_REDUCED_COLOR_*``) when that is still at
+        least the working size: a 24-megapixel photo decodes about 6x
+        faster and the resize to the working size becomes cheap. The size
+        (and EXIF orientation) is read from the header with PIL. None when
+        not applicable (not a local JPEG, small, no PIL): the pipeline's
+        loader reads the file."""
+        if self.size is None or not isinstance(item, (str, os.PathLike)):
+            return None
+        path = os.fspath(item)
+        if osp.splitext(path)[1].lower() not in ('.jpg', '.jpeg'):
+            return None
+        try:
+            from PIL import Image
+            with Image.open(path) as pil:
+                width, height = pil.size
+                orientation = pil.getexif().get(0x0112, 1)
+        except Exception:  # no PIL or not readable: the loader decides
+            return None
+        if orientation in (5, 6, 7, 8):  # OpenCV applies the rotation
+            width, height = height, width
+        h, w = self.working_size(height, width)
+        factor = 1
+        for k in (8, 4, 2):
+            if -(-height // k) >= h and -(-width // k) >= w:
+                factor = k
+                break
+        if factor == 1:
+            return None
+        flag = getattr(cv2, f'IMREAD_REDUCED_COLOR_{factor}')
+        img = cv2.imread(path, flag)
+        if img is None or img.shape[:2] != (-(-height // factor),
+                                            -(-width // factor)):
+            return None
+        if getattr(loader, 'to_float32', False):
+            img = img.astype(np.float32)
+        return dict(
+            img_path=path,
+            img=img,
+            img_shape=img.shape[:2],
+            ori_shape=(height, width))
+
     def _resize(self, results: dict) -> dict:
         img = results['img']
-        height, width = img.shape[:2]
+        # the original size (a reduced JPEG decode is smaller than it)
+        height, width = results.get('ori_shape', img.shape[:2])[:2]
         h, w = self.working_size(height, width)
-        if (h, w) != (height, width):
-            shrink = h * w < height * width
+        if (h, w) != img.shape[:2]:
+            shrink = h * w < img.shape[0] * img.shape[1]
             results['img'] = cv2.resize(
                 img, (w, h),
                 interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
         results['img_shape'] = (h, w)
         results['ori_shape'] = (height, width)
-        results['working_shape'] = (h, w)
         results['scale_factor'] = (w / width, h / height)
         return results
 

@@ -176,3 +176,28 @@ def test_visualization_and_config_name(checkpoint, tmp_path):
     assert find_config('densedepth/mobilenetv2_synthetic') == CONFIG
     with pytest.raises(FileNotFoundError, match='closest'):
         find_config('mobilenetv2_synthtic')
+
+
+def test_large_jpeg_decoded_at_reduced_size(inferencer, tmp_path):
+    """A JPEG 8x the working size is decoded at 1/8 (libjpeg scaling): the
+    image matches a full decode + area resize, and the prediction has the
+    file's size."""
+    yy, xx = np.mgrid[0:960, 0:1280]
+    img = np.stack([xx * 0.15, yy * 0.2, (xx + yy) * 0.1], -1) % 256
+    path = str(tmp_path / 'large.jpg')
+    cv2.imwrite(path, img.astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 95])
+    results = inferencer._load_reduced_jpeg(path, None)
+    assert results['img'].shape == (120, 160, 3)
+    assert results['ori_shape'] == (960, 1280)
+    full = cv2.resize(
+        cv2.imread(path), (160, 120), interpolation=cv2.INTER_AREA)
+    assert np.abs(results['img'].astype(int) - full).mean() < 3
+    pred_path = inferencer(path)['predictions'][0]
+    pred_array = inferencer(cv2.imread(path))['predictions'][0]
+    assert pred_path.shape == pred_array.shape == (960, 1280)
+    assert np.abs(pred_path - pred_array).mean() < 0.05 * pred_array.mean()
+    # PNG, or a JPEG not larger than twice the working size: full decode
+    assert inferencer._load_reduced_jpeg(str(tmp_path / 'x.png'), None) is None
+    cv2.imwrite(str(tmp_path / 'small.jpg'), img[:200, :300].astype(np.uint8))
+    assert inferencer._load_reduced_jpeg(str(tmp_path / 'small.jpg'),
+                                         None) is None
