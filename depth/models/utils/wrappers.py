@@ -1,6 +1,7 @@
 """Thin wrappers around ``torch.nn.functional`` used across the models."""
 from typing import Sequence
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor
 
@@ -24,7 +25,11 @@ def resize(x: Tensor,
     Returns:
         Tensor: ``(N, C, h, w)``.
     """
-    size = tuple(int(s) for s in size)
+    # sizes traced for ONNX export (tensors under torch.jit.trace, SymInts
+    # under torch.export) stay symbolic, so exported graphs keep dynamic
+    # sizes; plain numbers become ints
+    size = tuple(
+        s if isinstance(s, (Tensor, torch.SymInt)) else int(s) for s in size)
     if tuple(x.shape[-2:]) == size:
         return x
     linear = mode in ('linear', 'bilinear', 'bicubic', 'trilinear')
