@@ -8,10 +8,9 @@ import sys
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.structures import PixelData
 
 from depth.registry import MODELS
-from depth.structures import DepthDataSample
+from depth.testing import demo_batch
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DOC = osp.join(ROOT, 'docs', 'add_modules.md')
@@ -47,24 +46,9 @@ def project(tmp_path, monkeypatch):
         del sys.modules[mod]
 
 
-def tiny_batch(n=2, h=64, w=96, max_depth=20.):
-    g = torch.Generator().manual_seed(0)
-    inputs, samples = [], []
-    for _ in range(n):
-        inputs.append(
-            torch.randint(0, 256, (3, h, w), dtype=torch.uint8, generator=g))
-        gt = torch.rand(1, h, w, generator=g) * (max_depth - 1) + 0.5
-        gt[:, :h // 4] = 0  # invalid band
-        sample = DepthDataSample(
-            metainfo=dict(img_shape=(h, w), ori_shape=(h, w)))
-        sample.gt_depth_map = PixelData(data=gt)
-        samples.append(sample)
-    return dict(inputs=inputs, data_samples=samples)
-
-
 def step(model, h=64, w=96):
     model.train()
-    data = model.data_preprocessor(tiny_batch(h=h, w=w), True)
+    data = model.data_preprocessor(demo_batch(h=h, w=w, max_depth=20.), True)
     losses = model(**data, mode='loss')
     assert all(k.split('.', 1)[1].startswith('loss_') for k in losses)
     total = sum(losses.values())
@@ -72,7 +56,8 @@ def step(model, h=64, w=96):
     total.backward()
     model.eval()
     with torch.no_grad():
-        data = model.data_preprocessor(tiny_batch(n=1, h=h, w=w), False)
+        data = model.data_preprocessor(
+            demo_batch(n=1, h=h, w=w, max_depth=20.), False)
         preds = model(**data, mode='predict')
     assert preds[0].pred_depth_map.shape == (h, w)
     return losses

@@ -5,22 +5,15 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from mmengine.structures import PixelData
 
 from depth.evaluation import DepthMetric
 from depth.evaluation.metrics import depth_metric as depth_metric_module
 from depth.registry import METRICS
-from depth.structures import DepthDataSample
+from depth.testing import depth_sample
 
 
 def _sample(pred, gt=None, img_path='scene/img_0.png', **meta):
-    sample = DepthDataSample(metainfo=dict(img_path=img_path, **meta))
-    sample.pred_depth_map = PixelData(
-        data=torch.as_tensor(pred, dtype=torch.float32)[None])
-    if gt is not None:
-        sample.gt_depth_map = PixelData(
-            data=torch.as_tensor(gt, dtype=torch.float32)[None])
-    return sample
+    return depth_sample(gt, pred, img_path=img_path, **meta)
 
 
 @pytest.fixture

@@ -26,12 +26,14 @@ from typing import Dict
 
 import torch
 import torch.nn as nn
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
 import depth  # noqa: F401  (registers modules)
+from depth.apis import pretrained_off
 from depth.registry import MODELS
+from depth.utils.cfg_options import CfgOptionsAction, merge_cfg_options
 
 COMPONENTS = ('backbone', 'neck', 'decode_head', 'auxiliary_head')
 
@@ -54,30 +56,9 @@ def parse_args():
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override config settings')
     return parser.parse_args()
-
-
-def disable_pretrained(cfg) -> int:
-    """Set every ``pretrained`` key under ``cfg`` to None; returns how many
-    were set (weights are never loaded by this tool)."""
-    count = 0
-    if isinstance(cfg, dict):
-        for key in list(cfg):
-            if key == 'pretrained' and cfg[key] is not None:
-                cfg[key] = None
-                count += 1
-            elif key == 'init_cfg' and isinstance(cfg[key], dict) and \
-                    cfg[key].get('type') == 'Pretrained':
-                cfg[key] = None
-                count += 1
-            else:
-                count += disable_pretrained(cfg[key])
-    elif isinstance(cfg, (list, tuple)):
-        for item in cfg:
-            count += disable_pretrained(item)
-    return count
 
 
 def count_params(model: nn.Module) -> Dict[str, int]:
@@ -120,10 +101,10 @@ def main():
     args = parse_args()
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+        merge_cfg_options(cfg, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'depth'))
     MMLogger.get_current_instance().setLevel(logging.WARNING)
-    disable_pretrained(cfg.model)
+    pretrained_off(cfg.model)
     model = MODELS.build(cfg.model)
     model.eval()
 

@@ -5,6 +5,7 @@ from mmengine.structures import PixelData
 from depth.models.depthers import DepthEncoderDecoder, DepthTTAModel
 from depth.registry import MODELS
 from depth.structures import DepthDataSample
+from depth.testing import depth_sample, random_depth_map
 
 
 def tiny_depther(**kwargs):
@@ -33,15 +34,12 @@ def tiny_depther(**kwargs):
 
 
 def _sample(h, w, ori=None, flip=False, gt=True):
-    s = DepthDataSample(
-        metainfo=dict(
-            img_shape=(h, w),
-            ori_shape=ori or (h, w),
-            flip=flip,
-            flip_direction='horizontal'))
-    if gt:
-        s.gt_depth_map = PixelData(data=torch.rand(1, h, w) * 9 + 1)
-    return s
+    return depth_sample(
+        random_depth_map(h, w, (1, 10)) if gt else None,
+        img_shape=(h, w),
+        ori_shape=ori or (h, w),
+        flip=flip,
+        flip_direction='horizontal')
 
 
 def test_postprocess_removes_padding_unflips_resizes_and_clamps():
@@ -286,7 +284,7 @@ def test_depthformer_and_adabins_do_not_pad_at_test_time():
     from mmengine.config import Config
     root = osp.dirname(
         osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-    for name in ('depthformer_swin.py', 'adabins_efnetb5.py'):
+    for name in ('depthformer_swint.py', 'adabins_efnetb5.py'):
         cfg = Config.fromfile(
             osp.join(root, 'configs', '_base_', 'models', name))
         pre = MODELS.build(cfg.data_preprocessor)

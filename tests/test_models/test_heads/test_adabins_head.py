@@ -3,12 +3,11 @@ import math
 import pytest
 import torch
 from mmengine.registry import init_default_scope
-from mmengine.structures import PixelData
 
 from depth.models.decode_heads import AdabinsHead
 from depth.models.layers import MiniViT
 from depth.registry import MODELS
-from depth.structures import DepthDataSample
+from depth.testing import depth_sample, random_depth_map
 
 IN_CHANNELS = [4, 8, 8, 16, 32]
 MIN_DEPTH, MAX_DEPTH = 1e-3, 10.0
@@ -48,14 +47,11 @@ def feats(n=2, h=32, w=32, seed=0):
 
 def samples(n=2, h=32, w=32, seed=0):
     g = torch.Generator().manual_seed(seed)
-    out = []
-    for _ in range(n):
-        gt = torch.rand(1, h, w, generator=g) * 9 + 0.5
-        gt[:, :4] = 0  # some invalid pixels
-        s = DepthDataSample(metainfo=dict(batch_input_shape=(h, w)))
-        s.gt_depth_map = PixelData(data=gt)
-        out.append(s)
-    return out
+    return [  # some invalid pixels: the top 4 rows
+        depth_sample(
+            random_depth_map(h, w, (0.5, 9.5), 4, g), batch_input_shape=(h, w))
+        for _ in range(n)
+    ]
 
 
 def test_normalize_widths_eq1():

@@ -1,10 +1,9 @@
 import pytest
 import torch
 from mmengine.logging import MessageHub
-from mmengine.structures import PixelData
 
 from depth.models.decode_heads import AttractorHead
-from depth.structures import DepthDataSample
+from depth.testing import depth_sample, random_depth_map
 
 DEC = [8, 8, 16, 16]
 IN_CHANNELS = [1, *DEC, 32]
@@ -77,15 +76,11 @@ def test_default_config_matches_paper():
 
 
 def _samples(n=2, h=32, w=48):
-    samples = []
-    for _ in range(n):
-        s = DepthDataSample()
-        gt = torch.rand(1, h, w) * 10 + 1
-        gt[:, :5] = 0
-        s.gt_depth_map = PixelData(data=gt)
-        s.set_metainfo(dict(batch_input_shape=(h, w)))
-        samples.append(s)
-    return samples
+    return [
+        depth_sample(
+            random_depth_map(h, w, (1, 11), invalid_rows=5),
+            batch_input_shape=(h, w)) for _ in range(n)
+    ]
 
 
 def test_loss_and_predict():

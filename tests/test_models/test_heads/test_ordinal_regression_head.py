@@ -7,7 +7,6 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.config import Config
-from mmengine.structures import PixelData
 
 from depth.models.decode_heads import OrdinalRegressionHead
 from depth.models.decode_heads.ordinal_regression_head import (
@@ -15,7 +14,7 @@ from depth.models.decode_heads.ordinal_regression_head import (
     ordinal_probabilities, soft_ce_inference, soft_ordinal_inference)
 from depth.models.losses import OrdinalRegressionLoss
 from depth.registry import MODELS
-from depth.structures import DepthDataSample
+from depth.testing import depth_sample
 
 CONFIG_DIR = osp.join(
     osp.dirname(__file__), '..', '..', '..', 'configs', 'acan')
@@ -36,12 +35,7 @@ def _head(**kwargs):
 
 
 def _samples(gt):
-    samples = []
-    for g in gt:
-        s = DepthDataSample()
-        s.gt_depth_map = PixelData(data=g)
-        samples.append(s)
-    return samples
+    return [depth_sample(g) for g in gt]
 
 
 def test_thresholds_equal_eq9():
