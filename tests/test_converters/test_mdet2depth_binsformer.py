@@ -1,6 +1,9 @@
 """The original toolbox's BinsFormer checkpoints: key rules (on the original
 Swin-T NYU key list), the old decoder layout, detection, release names."""
 import os.path as osp
+import re
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -130,3 +133,110 @@ def test_guess_release_config():
         path = guess_release_config(fam, name)
         assert path.endswith(osp.join('binsformer', config)), name
         assert osp.isfile(path)
+
+
+def to_original_binsformer(state):
+    """Our BinsFormer state dict under the original toolbox's names (the
+    inverse of the converter, written out independently), with the tensors
+    the original has but never uses."""
+    rules = [
+        (r'backbone\.patch_embed\.proj\.', 'backbone.patch_embed.projection.'),
+        (r'decode_head\.encoder\.level_embeds',
+         'decode_head.transformer_encoder.level_embeds'),
+        (r'decode_head\.encoder\.layers\.(\d+)\.self_attn\.',
+         r'decode_head.transformer_encoder.encoder.layers.\1.attentions.0.'),
+        (r'decode_head\.encoder\.layers\.(\d+)\.ffn\.fc1\.',
+         r'decode_head.transformer_encoder.encoder.layers.\1.ffns.0.layers.'
+         r'0.0.'),
+        (r'decode_head\.encoder\.layers\.(\d+)\.ffn\.fc2\.',
+         r'decode_head.transformer_encoder.encoder.layers.\1.ffns.0.layers.1.'
+         ),
+        (r'decode_head\.encoder\.layers\.(\d+)\.norm(\d)\.',
+         lambda m: 'decode_head.transformer_encoder.encoder.layers.'
+         f'{m[1]}.norms.{int(m[2]) - 1}.'),
+        (r'decode_head\.decoder\.layers\.(\d+)\.cross_attn\.',
+         r'decode_head.transformer_decoder.layers.\1.attentions.0.attn.'),
+        (r'decode_head\.decoder\.layers\.(\d+)\.self_attn\.',
+         r'decode_head.transformer_decoder.layers.\1.attentions.1.attn.'),
+        (r'decode_head\.decoder\.layers\.(\d+)\.fc1\.',
+         r'decode_head.transformer_decoder.layers.\1.ffns.0.layers.0.0.'),
+        (r'decode_head\.decoder\.layers\.(\d+)\.fc2\.',
+         r'decode_head.transformer_decoder.layers.\1.ffns.0.layers.1.'),
+        (r'decode_head\.decoder\.layers\.(\d+)\.norm(\d)\.',
+         lambda m: 'decode_head.transformer_decoder.layers.'
+         f'{m[1]}.norms.{int(m[2]) - 1}.'),
+        (r'decode_head\.decoder\.', 'decode_head.transformer_decoder.'),
+        (r'decode_head\.query_content\.', 'decode_head.query_embed.'),
+        (r'decode_head\.query_pos\.', 'decode_head.query_feat.'),
+    ]
+    out = {}
+    for key, val in state.items():
+        if key.startswith('backbone.layers.'):
+            # the Swin part: the DepthFormer converter test's inverse
+            from test_mdet2depth import to_original_names
+            out.update(to_original_names({key: val}))
+            continue
+        for pattern, repl in rules:
+            new = re.sub(pattern, repl, key, count=1)
+            if new != key:
+                key = new
+                break
+        out[key] = val
+    c = state['decode_head.query_pos.weight'].shape[1]
+    out['decode_head.conv_depth.weight'] = torch.zeros(1, c, 3, 3)
+    out['decode_head.conv_depth.bias'] = torch.zeros(1)
+    out['decode_head.transformer_encoder.reference_points.weight'] = \
+        torch.zeros(2, c)
+    out['decode_head.transformer_encoder.reference_points.bias'] = \
+        torch.zeros(2)
+    out['decode_head.transformer_decoder.post_norm.weight'] = torch.ones(c)
+    out['decode_head.transformer_decoder.post_norm.bias'] = torch.zeros(c)
+    return out
+
+
+def test_command_line_round_trip(tmp_path):
+    """mdet2depth.py on a release of the demo config written under the
+    original names: every tensor comes back, the file loads strictly."""
+    # the DepthFormer converter test's release writer (tests/ is on the
+    # path: test basenames are unique)
+    from test_mdet2depth import write_release
+    config = osp.join(ROOT, 'configs', 'binsformer', 'swint-tiny_synthetic.py')
+    cfg = Config.fromfile(config)
+    cfg.model.decode_head.classify = True  # the scene query's keys too
+    init_default_scope('depth')
+    model = MODELS.build(cfg.model)
+    ours = {
+        k: torch.randn(v.shape) if v.is_floating_point() else v
+        for k, v in model.state_dict().items()
+    }
+    orig = to_original_binsformer(ours)
+    assert not any(
+        k.startswith(('decode_head.encoder.', 'decode_head.decoder.'))
+        for k in orig)
+    converted, fam = convert_mdet_state_dict(orig)
+    assert fam.name == 'binsformer'
+    assert converted.keys() == ours.keys()
+    for k, v in ours.items():
+        assert torch.equal(converted[k], v), k
+    # the command line, on the demo config as it is (no scene query)
+    model = MODELS.build(Config.fromfile(config).model)
+    ours = {
+        k: torch.randn(v.shape) if v.is_floating_point() else v
+        for k, v in model.state_dict().items()
+    }
+    src, dst = str(tmp_path / 'binsformer_release.pth'), str(tmp_path /
+                                                             'ours.pth')
+    write_release(src, to_original_binsformer(ours), module_prefix=True)
+    proc = subprocess.run([
+        sys.executable, 'tools/model_converters/mdet2depth.py', src, dst,
+        '--config', config
+    ],
+                          cwd=ROOT,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    saved = torch.load(dst, map_location='cpu', weights_only=True)
+    check_strict_load(model, saved['state_dict'])
+    for k, v in ours.items():
+        assert torch.equal(saved['state_dict'][k], v), k
