@@ -5,7 +5,8 @@
 #   Train: python tools/train.py configs/acan/r50_nyu.py
 _base_ = [
     '../_base_/models/acan_r50.py', '../_base_/datasets/nyu.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_acan_poly_50e.py'
 ]
 num_gpus = 1
 batch_size = 8  # per GPU; the paper's total batch
@@ -20,7 +21,6 @@ crop_size = (256, 352)
 
 model = dict(
     backbone=dict(
-        model_name='resnet50',
         # torchvision's ImageNet resnet50 (IMAGENET1K_V1) as a local file
         pretrained='pretrain/resnet50_tv_in1k.pth'),
     decode_head=dict(min_depth=0.5, max_depth=10.0))
@@ -76,29 +76,8 @@ train_dataloader = dict(
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=2e-4, momentum=0.9, weight_decay=5e-4),
-    paramwise_cfg=dict(custom_keys={'decode_head': dict(lr_mult=10.0)}))
-param_scheduler = [
-    dict(
-        type='PolyLR',
-        eta_min=0.0,
-        power=0.9,
-        begin=0,
-        end=max_iters,
-        by_epoch=False)
-]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+# SGD lr 2e-4 (decoder x10), poly 0.9: the schedule base's.
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
 default_hooks = dict(
-    checkpoint=dict(
-        type='CheckpointHook',
-        by_epoch=False,
-        interval=val_interval,
-        max_keep_ckpts=2,
-        save_best='abs_rel',
-        rule='less'))
+    checkpoint=dict(type='CheckpointHook', interval=val_interval))
 auto_scale_lr = dict(enable=False, base_batch_size=8)

@@ -3,15 +3,17 @@
 # regression, SigLoss + chamfer) at toy width, random init, trained on the
 # embedded synthetic dataset on CPU. Encoder: timm's 'test_efficientnet'
 # (0.1 M parameters: levels 16/24/32/48 channels + a 256-channel conv_head).
+#   1 process, batch 8; AdamW lr 1e-3, OneCycle (10% warm-up), 1,000
+#   iterations, validation every 250.
 #   Train: python tools/train.py configs/adabins/efnet-tiny_synthetic.py
 # It logs the final abs_rel next to the constant-median baseline.
 _base_ = [
     '../_base_/models/adabins_efnetb5.py', '../_base_/datasets/synthetic.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_onecycle_1k.py'
 ]
 max_iters = 1000
 val_interval = 250
-max_lr = 1e-3
 
 model = dict(
     backbone=dict(model_name='test_efficientnet', pretrained=None),
@@ -37,33 +39,7 @@ model = dict(
         bottleneck_padding=0),
     data_preprocessor=dict(test_cfg=dict(size_divisor=32)))
 
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(
-        type='AdamW', lr=max_lr, betas=(0.9, 0.999), weight_decay=0.01),
-    clip_grad=dict(max_norm=35, norm_type=2))
-param_scheduler = [
-    dict(
-        type='OneCycleLR',
-        eta_max=max_lr,
-        total_steps=max_iters,
-        pct_start=0.1,
-        div_factor=25,
-        final_div_factor=100,
-        by_epoch=False)
-]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    checkpoint=dict(
-        type='AtomicCheckpointHook',
-        by_epoch=False,
-        interval=val_interval,
-        max_keep_ckpts=2,
-        save_best='abs_rel',
-        rule='less'))
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
+default_hooks = dict(checkpoint=dict(interval=val_interval))
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 auto_scale_lr = dict(enable=False, base_batch_size=8)

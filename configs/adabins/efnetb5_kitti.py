@@ -9,19 +9,19 @@
 #     AdaBins_kitti.pt checkpoints/adabins_efnetb5_kitti.pth (see README.md);
 #     test it with --cfg-options model.backbone.pretrained=None added.
 #   Test:  python tools/test.py configs/adabins/efnetb5_kitti.py CKPT --tta
+# The NYU recipe (efnetb5_nyu.py) on KITTI: the same bases but the dataset,
+# and KITTI's epoch length.
 _base_ = [
     '../_base_/models/adabins_efnetb5.py', '../_base_/datasets/kitti.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_adabins_24e.py'
 ]
-# The schedule is written out here rather than taken from
-# _base_/schedules/schedule_onecycle_38k.py: the recipe counts 24 epochs
-# (not 38,400 iterations), evaluates every epoch and cycles momentum.
 num_gpus = 2
 batch_size = 8  # per GPU: 2 x 8 = 16
 iters_per_epoch = 1447  # 23,158 images / 16
 max_iters = 24 * iters_per_epoch  # 34,728
 val_interval = iters_per_epoch  # the toolbox evaluated every epoch
-max_lr = 3.57e-4
+warmup_iters = int(0.3 * max_iters)  # the momentum turn
 
 model = dict(
     backbone=dict(pretrained='pretrain/tf_efficientnet_b5_ap_in1k.pth'),
@@ -36,57 +36,14 @@ model = dict(
     ))
 
 train_dataloader = dict(batch_size=batch_size)
-
-# The toolbox config also sets paramwise_cfg custom_keys
-# {'decode_head': dict(lr_mult=10)}. It has no effect there: mmcv's OneCycle
-# hook (and mmengine's OneCycleLR alike) sets every param group's lr from
-# the single max_lr, overwriting the multiplier. So its reported numbers
-# come from one lr for all parameters, which is what this config does
-# (leaving the dead setting out; it would only log misleading 10x lrs).
-# The original AdaBins code instead trains the encoder at max_lr / 10.
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(
-        type='AdamW', lr=max_lr, betas=(0.95, 0.99), weight_decay=0.1),
-    clip_grad=dict(max_norm=0.1, norm_type=2))
-warmup_iters = int(0.3 * max_iters)
+# The base's OneCycleLR and beta1 cycle, turning at 30% of this length.
 param_scheduler = [
-    dict(
-        type='OneCycleLR',
-        eta_max=max_lr,
-        total_steps=max_iters,
-        pct_start=0.3,
-        div_factor=25,
-        final_div_factor=100,
-        by_epoch=False),
-    # mmcv's OneCycle momentum (cosine 0.95 -> 0.85 while the lr rises, then
-    # back to 0.95; on AdamW it drives beta1). mmengine has no OneCycle
-    # momentum scheduler: two cosine phases give the same curve.
-    dict(
-        type='CosineAnnealingMomentum',
-        eta_min=0.85,
-        begin=0,
-        end=warmup_iters,
-        by_epoch=False),
-    dict(
-        type='CosineAnnealingMomentum',
-        eta_min=0.95,
-        begin=warmup_iters,
-        end=max_iters,
-        by_epoch=False),
+    _base_.param_scheduler[0],
+    dict(_base_.param_scheduler[1], end=warmup_iters),
+    dict(_base_.param_scheduler[2], begin=warmup_iters),
 ]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    checkpoint=dict(
-        type='AtomicCheckpointHook',
-        by_epoch=False,
-        interval=val_interval,
-        max_keep_ckpts=2,
-        save_best='abs_rel',
-        rule='less'))
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
+default_hooks = dict(checkpoint=dict(interval=val_interval))
 # BatchNorm -> SyncBatchNorm in distributed runs (mmengine Runner). The
 # EfficientNetEncoder keeps its activations through this conversion.
 sync_bn = 'torch'

@@ -8,17 +8,16 @@
 #   Test:  python tools/test.py configs/adabins/r50_nyu.py CKPT --tta
 _base_ = [
     '../_base_/models/adabins_efnetb5.py', '../_base_/datasets/nyu.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_onecycle_38k.py'
 ]
-# The schedule is written out here rather than taken from
-# _base_/schedules/schedule_onecycle_38k.py: the recipe counts 24 epochs
-# (not 38,400 iterations) and evaluates every epoch.
 num_gpus = 2
 batch_size = 8  # per GPU: 2 x 8 = 16
+# The base schedule over 24 epochs instead of 38,400 iterations (its
+# OneCycleLR follows train_cfg.max_iters), evaluated every epoch.
 iters_per_epoch = 1514  # 24,231 images / 16
 max_iters = 24 * iters_per_epoch  # 36,336
 val_interval = iters_per_epoch  # the toolbox evaluated every epoch
-max_lr = 1e-4
 
 model = dict(
     backbone=dict(
@@ -42,33 +41,7 @@ model = dict(
         bottleneck_padding=0))
 
 train_dataloader = dict(batch_size=batch_size)
-
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(
-        type='AdamW', lr=max_lr, betas=(0.95, 0.99), weight_decay=0.01),
-    clip_grad=dict(max_norm=35, norm_type=2))
-param_scheduler = [
-    dict(
-        type='OneCycleLR',
-        eta_max=max_lr,
-        total_steps=max_iters,
-        pct_start=0.3,
-        div_factor=25,
-        final_div_factor=100,
-        by_epoch=False)
-]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    checkpoint=dict(
-        type='AtomicCheckpointHook',
-        by_epoch=False,
-        interval=val_interval,
-        max_keep_ckpts=2,
-        save_best='abs_rel',
-        rule='less'))
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
+default_hooks = dict(checkpoint=dict(interval=val_interval))
 sync_bn = 'torch'
 auto_scale_lr = dict(enable=False, base_batch_size=num_gpus * batch_size)

@@ -9,41 +9,15 @@
 #   Test:  python tools/test.py \
 #              configs/depthformer/swinl_kitti_benchmark.py CKPT --tta
 _base_ = [
-    '../_base_/models/depthformer_swin.py',
+    '../_base_/models/depthformer_swinl.py',
     '../_base_/datasets/kitti_benchmark.py', '../_base_/default_runtime.py',
     '../_base_/schedules/schedule_cosine_38k.py'
 ]
 num_gpus = 8
 batch_size = 2  # per GPU: 8 x 2 = 16
 lr = 1e-4
-swin_l_channels = [64, 192, 384, 768, 1536]
 
-model = dict(
-    backbone=dict(
-        embed_dims=192,
-        depths=[2, 2, 18, 2],
-        num_heads=[6, 12, 24, 48],
-        window_size=7,
-        drop_path_rate=0.3,
-        pretrained='pretrain/swin_large_patch4_window7_224_22k.pth'),
-    neck=dict(
-        in_channels=swin_l_channels,
-        out_channels=swin_l_channels,
-        embedding_dim=512,
-        positional_encoding=dict(type='SinePositionalEncoding',
-                                 num_feats=256)),
-    decode_head=dict(
-        in_channels=swin_l_channels,
-        up_sample_channels=swin_l_channels,
-        max_depth=80))
-
+model = dict(decode_head=dict(max_depth=80))
 train_dataloader = dict(batch_size=batch_size, num_workers=2)
-optim_wrapper = dict(
-    optimizer=dict(lr=lr),
-    paramwise_cfg=dict(
-        custom_keys={
-            'absolute_pos_embed': dict(decay_mult=0.),
-            'relative_position_bias_table': dict(decay_mult=0.),
-            'norm': dict(decay_mult=0.),
-        }))
+optim_wrapper = dict(optimizer=dict(lr=lr))
 auto_scale_lr = dict(enable=False, base_batch_size=num_gpus * batch_size)

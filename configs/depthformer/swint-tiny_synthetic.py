@@ -8,10 +8,14 @@
 # regression collapsing: a first run without it collapsed (loss stuck at
 # ~3, zero gradients; the variance term can pull the pixels still above
 # the output ReLU down to the dead ones).
+#   1 process, batch 8; AdamW lr 1e-3, linear warm-up over 100 iterations
+#   into cosine decay (to 1e-3 x lr), 1,000 iterations, validation every
+#   250.
 #   Train: python tools/train.py configs/depthformer/swint-tiny_synthetic.py
 _base_ = [
-    '../_base_/models/depthformer_swin.py', '../_base_/datasets/synthetic.py',
-    '../_base_/default_runtime.py'
+    '../_base_/models/depthformer_swint.py', '../_base_/datasets/synthetic.py',
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_cosine_38k.py'
 ]
 max_iters = 1000
 val_interval = 250
@@ -42,45 +46,13 @@ model = dict(
         loss_decode=dict(
             type='SigLoss', loss_weight=1.0, warm_up=True, warm_iter=100)))
 
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(
-        type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.01),
-    clip_grad=dict(max_norm=35, norm_type=2),
-    paramwise_cfg=dict(
-        custom_keys={
-            'absolute_pos_embed': dict(decay_mult=0.),
-            'relative_position_bias_table': dict(decay_mult=0.),
-            'norm': dict(decay_mult=0.),
-        }))
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
 # DepthFormer's schedule shape (linear warm-up into cosine), shortened
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1e-3,
-        by_epoch=False,
-        begin=0,
-        end=warmup_iters),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_iters,
-        eta_min_ratio=1e-3,
-        by_epoch=False,
-        begin=0,
-        end=max_iters)
+    dict(_base_.param_scheduler[0], end=warmup_iters),
+    dict(_base_.param_scheduler[1], eta_min_ratio=1e-3),
 ]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    checkpoint=dict(
-        type='AtomicCheckpointHook',
-        by_epoch=False,
-        interval=val_interval,
-        max_keep_ckpts=2,
-        save_best='abs_rel',
-        rule='less'))
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
+default_hooks = dict(checkpoint=dict(interval=val_interval))
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 auto_scale_lr = dict(enable=False, base_batch_size=8)

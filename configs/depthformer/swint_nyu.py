@@ -8,7 +8,7 @@
 #   Train: bash tools/dist_train.sh configs/depthformer/swint_nyu.py 2
 #   Test:  python tools/test.py configs/depthformer/swint_nyu.py CKPT --tta
 _base_ = [
-    '../_base_/models/depthformer_swin.py', '../_base_/datasets/nyu.py',
+    '../_base_/models/depthformer_swint.py', '../_base_/datasets/nyu.py',
     '../_base_/default_runtime.py',
     '../_base_/schedules/schedule_cosine_38k.py'
 ]
@@ -19,24 +19,10 @@ max_iters = 38400
 val_interval = 1600
 
 model = dict(
-    backbone=dict(
-        embed_dims=96,
-        depths=[2, 2, 6, 2],
-        num_heads=[3, 6, 12, 24],
-        window_size=7,
-        drop_path_rate=0.3,
-        pretrained='pretrain/swin_tiny_patch4_window7_224.pth'),
+    backbone=dict(pretrained='pretrain/swin_tiny_patch4_window7_224.pth'),
     decode_head=dict(max_depth=10))
 
 train_dataloader = dict(batch_size=batch_size, num_workers=8)
-optim_wrapper = dict(
-    optimizer=dict(lr=lr),
-    paramwise_cfg=dict(
-        custom_keys={
-            'absolute_pos_embed': dict(decay_mult=0.),
-            'relative_position_bias_table': dict(decay_mult=0.),
-            'norm': dict(decay_mult=0.),
-        }))
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
+optim_wrapper = dict(optimizer=dict(lr=lr))
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
 auto_scale_lr = dict(enable=False, base_batch_size=num_gpus * batch_size)

@@ -1,9 +1,11 @@
 # LacDepth, MobileNetV2 encoder (the light variant of Table 4), KITTI: the
 # ResNet-101 recipe with the encoder swapped. ~11 M parameters.
-#   Paper: 1 GPU x 16 images, which this config keeps: timm's MobileNetV2
-#   fuses BN and ReLU6 in BatchNormAct2d, and mmengine's SyncBN conversion
-#   (sync_bn='torch') would silently drop those activations, so no SyncBN;
-#   one GPU with the whole batch gives BN the paper's 16 images.
+#   GPUs: 1 x 16 images = batch 16 (the paper's), so BN sees the paper's
+#   16 images without SyncBN (sync_bn=None). The schedule of r101_kitti.py:
+#   Adam lr 1e-4, -10% every 5 epochs, 25 epochs of 1,447 iterations =
+#   36,175. To train on several GPUs, set sync_bn='torch': timm's fused
+#   BN + ReLU6 (BatchNormAct2d) keep their activations through the SyncBN
+#   conversion (TimmBackbone splits them, depth/models/utils/norm_act.py).
 #   Train: python tools/train.py configs/lacdepth/mobilenetv2_kitti.py
 #   Test:
 #   python tools/test.py configs/lacdepth/mobilenetv2_kitti.py CKPT --tta

@@ -12,7 +12,8 @@
 #   Test:  python tools/test.py configs/lacdepth/r101_kitti.py CKPT --tta
 _base_ = [
     '../_base_/models/lacdepth_r101.py', '../_base_/datasets/kitti.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_lacdepth_25e.py'
 ]
 num_gpus = 8
 batch_size = 2  # per GPU: 8 x 2 = 16, the paper's batch
@@ -47,39 +48,11 @@ train_pipeline = [
 train_dataloader = dict(
     batch_size=batch_size, dataset=dict(pipeline=train_pipeline))
 
-# Adam (not AdamW): L2 weight decay 5e-4 on the encoder, none on the
-# decoder (neck and head).
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(
-        type='Adam', lr=1e-4, betas=(0.9, 0.999), weight_decay=5e-4),
-    paramwise_cfg=dict(custom_keys={
-        'neck.': dict(decay_mult=0.),
-        'decode_head.': dict(decay_mult=0.)
-    }),
-    clip_grad=dict(max_norm=35, norm_type=2))  # toolbox default
-# -10% every 5 epochs ("until 1e-5", which 25 epochs never reach:
-# 1e-4 x 0.9^4 = 6.6e-5 at the end).
-param_scheduler = [
-    dict(
-        type='StepLR',
-        step_size=lr_step,
-        gamma=0.9,
-        by_epoch=False,
-        begin=0,
-        end=max_iters)
-]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+# Adam lr 1e-4 (no decay on the decoder): the schedule base's; its StepLR
+# (-10% every 5 epochs) at KITTI's epoch length.
+param_scheduler = [dict(_base_.param_scheduler[0], step_size=lr_step)]
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
 default_hooks = dict(
-    checkpoint=dict(
-        type='CheckpointHook',
-        by_epoch=False,
-        interval=val_interval,
-        max_keep_ckpts=2,
-        save_best='abs_rel',
-        rule='less'))
+    checkpoint=dict(type='CheckpointHook', interval=val_interval))
 sync_bn = 'torch'
 auto_scale_lr = dict(enable=False, base_batch_size=num_gpus * batch_size)

@@ -9,7 +9,8 @@
 #   Test:  python tools/test.py configs/lacdepth/r101_nyu.py CKPT --tta
 _base_ = [
     '../_base_/models/lacdepth_r101.py', '../_base_/datasets/nyu.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_lacdepth_25e.py'
 ]
 num_gpus = 8
 batch_size = 2  # per GPU: 8 x 2 = 16
@@ -41,35 +42,10 @@ train_pipeline = [
 train_dataloader = dict(
     batch_size=batch_size, dataset=dict(pipeline=train_pipeline))
 
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(
-        type='Adam', lr=1e-4, betas=(0.9, 0.999), weight_decay=5e-4),
-    paramwise_cfg=dict(custom_keys={
-        'neck.': dict(decay_mult=0.),
-        'decode_head.': dict(decay_mult=0.)
-    }),
-    clip_grad=dict(max_norm=35, norm_type=2))
-param_scheduler = [
-    dict(
-        type='StepLR',
-        step_size=lr_step,
-        gamma=0.9,
-        by_epoch=False,
-        begin=0,
-        end=max_iters)
-]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+# Adam lr 1e-4 (no decay on the decoder), -10% every 5 epochs: the
+# schedule base's, whose lengths are NYU's.
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
 default_hooks = dict(
-    checkpoint=dict(
-        type='CheckpointHook',
-        by_epoch=False,
-        interval=val_interval,
-        max_keep_ckpts=2,
-        save_best='abs_rel',
-        rule='less'))
+    checkpoint=dict(type='CheckpointHook', interval=val_interval))
 sync_bn = 'torch'
 auto_scale_lr = dict(enable=False, base_batch_size=num_gpus * batch_size)

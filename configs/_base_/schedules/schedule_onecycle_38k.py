@@ -1,5 +1,8 @@
 # The original toolbox's base schedule (AdaBins, BTS, DPT, SimIPU):
 # AdamW, OneCycle (4e-6 -> 1e-4 at 30% -> 4e-8), gradient clipping at 35.
+# OneCycleLR has neither total_steps nor end: the Runner ends it at
+# train_cfg.max_iters, so a leaf (or --cfg-options train_cfg.max_iters=N)
+# that sets a different length gets the whole cycle over that length.
 max_iters = 38400
 val_interval = 1600
 optim_wrapper = dict(
@@ -11,7 +14,6 @@ param_scheduler = [
     dict(
         type='OneCycleLR',
         eta_max=1e-4,
-        total_steps=max_iters,
         pct_start=0.3,
         div_factor=25,
         final_div_factor=100,

@@ -4,7 +4,8 @@
 # neck (deformable self-attention over the 4 Transformer levels, deformable
 # cross-attention from the H/2 conv feature), DenseDepth decoder with
 # LeakyReLU and direct regression (relu + min_depth), SigLoss x1.
-# This base is Swin-T (ImageNet-1k, window 7); leaf configs set Swin-L.
+# This base is Swin-T (ImageNet-1k, window 7); depthformer_swinl.py is
+# Swin-L on top of it.
 data_preprocessor = dict(
     type='DepthDataPreprocessor',
     mean=[123.675, 116.28, 103.53],
