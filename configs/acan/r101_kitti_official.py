@@ -75,11 +75,8 @@ test_pipeline = [
     dict(type='Resize', scale_factor=0.75),
     dict(type='PackDepthInputs'),
 ]
-tta_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation'),
-    dict(type='KBCrop', depth=True),
-    dict(type='Resize', scale_factor=0.75),
+# The test pipeline with the flip test instead of its PackDepthInputs.
+tta_pipeline = test_pipeline[:-1] + [
     dict(
         type='TestTimeAug',
         transforms=[[

@@ -57,13 +57,8 @@ test_pipeline = [
     dict(type='LoadDepthAnnotation'),
     dict(type='PackDepthInputs'),
 ]
-tta_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(
-        type='Resize',
-        scale=(scaled_size[1], scaled_size[0]),
-        keep_ratio=False),
-    dict(type='LoadDepthAnnotation'),
+# The test pipeline with the flip test instead of its PackDepthInputs.
+tta_pipeline = test_pipeline[:-1] + [
     dict(
         type='TestTimeAug',
         transforms=[[
