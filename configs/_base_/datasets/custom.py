@@ -1,0 +1,77 @@
+# Your own RGB-D data (CustomDepthDataset), from split files:
+#   data/custom_dataset/rgb/...    images (any layout below rgb/)
+#   data/custom_dataset/depth/...  uint16 PNGs of metres * depth_scale,
+#                                  0 = invalid
+#   data/custom_dataset/train.txt, val.txt: "<rgb> <depth | None> [<focal>]"
+#                                  per line, relative to rgb/ and depth/
+# The depth scale, the evaluated depth range and the crop are dataset
+# arguments (`custom_data` below), so they live in one place: the dataset
+# puts them in every sample's metainfo and the metric, which names none of
+# them, reads them from there. A leaf changes them by merging one dict into
+# the dataloaders (docs/dataset_prepare.md):
+#   custom_data = dict(data_root=..., depth_scale=256, max_depth_eval=80)
+#   train_dataloader = dict(dataset=custom_data)
+#   val_dataloader = dict(dataset=custom_data)
+#   test_dataloader = val_dataloader
+# No training crop: frames of one size batch as they are (add a RandomCrop
+# to train_pipeline for large frames).
+dataset_type = 'CustomDepthDataset'
+custom_data = dict(
+    data_root='data/custom_dataset',
+    data_prefix=dict(img_path='rgb', depth_map_path='depth'),
+    depth_scale=1000,
+    min_depth_eval=1e-3,
+    max_depth_eval=10,
+    crop_type=None)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadDepthAnnotation'),
+    dict(type='RandomFlip', prob=0.5),
+    dict(
+        type='ColorAug',
+        prob=0.5,
+        gamma_range=(0.9, 1.1),
+        brightness_range=(0.9, 1.1),
+        color_range=(0.9, 1.1)),
+    dict(type='PackDepthInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadDepthAnnotation'),
+    dict(type='PackDepthInputs'),
+]
+tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadDepthAnnotation'),
+    dict(
+        type='TestTimeAug',
+        transforms=[[
+            dict(type='RandomFlip', prob=0.),
+            dict(type='RandomFlip', prob=1.)
+        ], [dict(type='PackDepthInputs')]]),
+]
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        ann_file='train.txt',
+        pipeline=train_pipeline,
+        **custom_data))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        ann_file='val.txt',
+        test_mode=True,
+        pipeline=test_pipeline,
+        **custom_data))
+test_dataloader = val_dataloader
+# The range and the crop come from the samples (see above).
+val_evaluator = dict(type='DepthMetric')
+test_evaluator = val_evaluator
