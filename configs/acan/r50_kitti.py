@@ -51,15 +51,9 @@ test_pipeline = [
     dict(type='LoadDepthAnnotation'),
     dict(type='PackDepthInputs'),
 ]
-# The test pipeline with the flip test instead of its PackDepthInputs.
-tta_pipeline = test_pipeline[:-1] + [
-    dict(
-        type='TestTimeAug',
-        transforms=[[
-            dict(type='RandomFlip', prob=0.),
-            dict(type='RandomFlip', prob=1.)
-        ], [dict(type='PackDepthInputs')]]),
-]
+# The test pipeline with the flip test (TestTimeAug, the last step of the
+# dataset base's tta_pipeline) instead of its PackDepthInputs.
+tta_pipeline = test_pipeline[:-1] + _base_.tta_pipeline[-1:]
 train_dataloader = dict(
     batch_size=batch_size, dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))

@@ -15,16 +15,8 @@ sunrgbd_test_pipeline = [
     dict(type='LoadDepthAnnotation', decode='sunrgbd'),
     dict(type='PackDepthInputs'),
 ]
-tta_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation', decode='sunrgbd'),
-    dict(
-        type='TestTimeAug',
-        transforms=[[
-            dict(type='RandomFlip', prob=0.),
-            dict(type='RandomFlip', prob=1.)
-        ], [dict(type='PackDepthInputs')]]),
-]
+# The flip test: TestTimeAug, the last step of the NYU base's tta_pipeline.
+tta_pipeline = sunrgbd_test_pipeline[:-1] + _base_.tta_pipeline[-1:]
 test_dataloader = dict(
     batch_size=1,
     num_workers=4,
