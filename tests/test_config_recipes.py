@@ -7,6 +7,7 @@ table, the leaf's header comment and its README together."""
 import copy
 import glob
 import os.path as osp
+import re
 
 import pytest
 import torch
@@ -352,3 +353,35 @@ def test_shorter_run_by_train_cfg_alone(name, iters):
     short = _lr_trace(cfg, iters)
     assert short[-1] == pytest.approx(full[-1], rel=0.05, abs=1e-12)
     assert max(short) <= max(full) * (1 + 1e-9)
+
+
+def _lr_text(lr):
+    mantissa, exp = f'{lr:e}'.split('e')
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exp)}"  # 3.57e-4
+
+
+@pytest.mark.parametrize('name', sorted(RECIPES))
+def test_header_states_recipe(name):
+    """The leading comment of a leaf spells out its GPU count, per-GPU
+    batch, learning rate and schedule length (the bases hold the rest)."""
+    path = osp.join(CONFIGS, name)
+    head = []
+    with open(path) as f:
+        for line in f:
+            if not line.startswith('#'):
+                break
+            head.append(line)
+    head = ' '.join(line.lstrip('# ').rstrip() for line in head)
+    row = RECIPES[name]
+    assert f"{row['iters']:,}" in head, 'schedule length'
+    cfg = Config.fromfile(path)
+    lrs = {_lr_text(row['opt'][1])} | {
+        _lr_text(s['eta_max'])
+        for s in cfg.param_scheduler if 'eta_max' in s
+    }
+    assert any(lr in head for lr in lrs), f'learning rate {lrs}'
+    b = row['batch']
+    assert re.search(rf'batch {b}\b|x {b}\b|\b{b} images', head), 'batch'
+    n = row['gpus']
+    gpus = rf'GPUs: {n}\b|\b{n} GPUs?\b' if n else r'\b1 process\b'
+    assert re.search(gpus, head), 'GPU count'

@@ -1,5 +1,6 @@
 # ACAN, ResNet-50, KITTI Eigen split: the paper's recipe (Sec. IV-B/C).
-#   GPUs: 1 (the paper: one GTX 1080Ti), batch 8, 50 epochs.
+#   GPUs: 1 (the paper: one GTX 1080Ti), batch 8, 50 epochs of 2,895
+#   iterations = 144,750.
 #   SGD, momentum 0.9, weight decay 5e-4, lr 2e-4 (decoder x10), poly decay
 #   with power 0.9; inputs: the whole 375x1242 frame resized to 160x512.
 #   Train: python tools/train.py configs/acan/r50_kitti.py

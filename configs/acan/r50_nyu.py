@@ -1,5 +1,6 @@
 # ACAN, ResNet-50, NYU-Depth-v2: the paper's recipe (Sec. IV-A/C).
-#   GPUs: 1 (the paper: one GTX 1080Ti), batch 8, 50 epochs of ~12k images.
+#   GPUs: 1 (the paper: one GTX 1080Ti), batch 8, 50 epochs of ~12k images
+#   = 75,000 iterations.
 #   SGD, momentum 0.9, weight decay 5e-4, lr 2e-4 (decoder x10), poly decay
 #   with power 0.9; 480x640 downsampled to 288x384, random 256x352 crops.
 #   Train: python tools/train.py configs/acan/r50_nyu.py

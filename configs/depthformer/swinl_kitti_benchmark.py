@@ -2,8 +2,9 @@
 # split (depthformer_swinl_22k_w7_kitti_benchmark.py): the KITTI recipe on
 # the benchmark train/val lists; `tools/test.py` writes the submission PNGs
 # of the 500 test frames (format_only, see _base_/datasets/kitti_benchmark).
-#   GPUs: 8 x 2 images = batch 16; 38,400 iterations; the schedule and
-#   optimiser of swinl_kitti.py. No numbers were released for this config.
+#   GPUs: 8 x 2 images = batch 16; 38,400 iterations; AdamW lr 1e-4, the
+#   schedule and optimiser of swinl_kitti.py. No numbers were released for
+#   this config.
 #   Train: bash tools/dist_train.sh \
 #              configs/depthformer/swinl_kitti_benchmark.py 8
 #   Test:  python tools/test.py \
