@@ -13,9 +13,10 @@ from .random_crop import RandomCrop
 from .random_flip import RandomFlip
 from .random_rotate import RandomRotate
 from .resize import Resize
+from .resize_to_multiple import ResizeToMultiple
 
 __all__ = [
     'LoadDepthAnnotation', 'decode_depth_png', 'RandomFlip', 'RandomCrop',
     'RandomRotate', 'Resize', 'KBCrop', 'NYUCrop', 'ColorAug',
-    'PackDepthInputs'
+    'PackDepthInputs', 'ResizeToMultiple'
 ]

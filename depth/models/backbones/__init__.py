@@ -1,9 +1,10 @@
 from .depthformer_swin import DepthFormerSwin
+from .dinov2_vit import DINOv2ViT
 from .efficientnet_encoder import EfficientNetEncoder
 from .image_passthrough_backbone import ImagePassthroughBackbone
 from .timm_backbone import TimmBackbone
 
 __all__ = [
     'TimmBackbone', 'DepthFormerSwin', 'EfficientNetEncoder',
-    'ImagePassthroughBackbone'
+    'ImagePassthroughBackbone', 'DINOv2ViT'
 ]

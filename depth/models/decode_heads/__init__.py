@@ -3,9 +3,10 @@ from .attractor_head import AttractorHead
 from .base_depth_head import BaseDepthHead
 from .binsformer_head import BinsFormerHead
 from .densedepth_head import DenseDepthHead
+from .dpt_head import DPTHead
 from .ordinal_regression_head import OrdinalRegressionHead
 
 __all__ = [
     'BaseDepthHead', 'DenseDepthHead', 'AdabinsHead', 'OrdinalRegressionHead',
-    'AttractorHead', 'BinsFormerHead'
+    'AttractorHead', 'DPTHead', 'BinsFormerHead'
 ]

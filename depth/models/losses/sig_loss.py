@@ -17,7 +17,10 @@ class SigLoss(nn.Module):
 
         loss = loss_weight * sqrt(Var(g) + (1 - lambd) * mean(g) ** 2)
 
-    ``Var`` is the unbiased variance. During the first ``warm_iter`` training
+    ``Var`` is the unbiased variance (``unbiased=False``: the population
+    variance, which makes the loss ``sqrt(mean(g ** 2) - lambd * mean(g) **
+    2)``, Depth Anything V2's ``SiLogLoss`` with ``lambd=0.5, eps=0``).
+    During the first ``warm_iter`` training
     iterations (when ``warm_up`` is set) only the scale term
     ``sqrt((1 - lambd) * mean(g) ** 2)`` is used. The iteration is read from
     mmengine's ``MessageHub`` (``'iter'``, updated by the runner), so the
@@ -36,6 +39,8 @@ class SigLoss(nn.Module):
             Defaults to 100.
         loss_name (str): Key of the loss in the loss dict; must start with
             ``loss_``. Defaults to 'loss_sig'.
+        unbiased (bool): Unbiased (``n - 1``) variance. Defaults to True
+            (the original toolbox).
     """
 
     def __init__(self,
@@ -46,7 +51,8 @@ class SigLoss(nn.Module):
                  max_depth: Optional[float] = None,
                  warm_up: bool = False,
                  warm_iter: int = 100,
-                 loss_name: str = 'loss_sig') -> None:
+                 loss_name: str = 'loss_sig',
+                 unbiased: bool = True) -> None:
         super().__init__()
         if not loss_name.startswith('loss_'):
             raise ValueError(
@@ -60,6 +66,7 @@ class SigLoss(nn.Module):
         self.warm_up = warm_up
         self.warm_iter = warm_iter
         self._loss_name = loss_name
+        self.unbiased = unbiased
 
     @property
     def loss_name(self) -> str:
@@ -105,6 +112,6 @@ class SigLoss(nn.Module):
             if self.in_warm_up():
                 dg = mean_sq
             else:
-                dg = torch.var(g) + mean_sq
+                dg = torch.var(g, unbiased=self.unbiased) + mean_sq
             # sqrt has an infinite gradient at 0: guard with a tiny floor.
             return self.loss_weight * torch.sqrt(dg.clamp_min(1e-12))

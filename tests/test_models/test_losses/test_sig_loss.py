@@ -107,3 +107,24 @@ def test_sig_loss_shape_mismatch_raises():
 def test_sig_loss_name_must_start_with_loss():
     with pytest.raises(ValueError, match='loss_'):
         SigLoss(loss_name='sig')
+
+
+def test_sig_loss_population_variance_is_depth_anything_v2_silog():
+    """unbiased=False, eps=0, lambd=0.5: Depth Anything V2's SiLogLoss,
+    sqrt(mean(d^2) - 0.5 mean(d)^2), d = log(gt) - log(pred), computed by
+    hand over the valid pixels (0 < gt <= max_depth)."""
+    g = torch.Generator().manual_seed(3)
+    pred = torch.rand(2, 1, 5, 6, generator=g) * 20 + 0.1
+    gt = torch.rand(2, 1, 5, 6, generator=g) * 25
+    gt[0, 0, 0] = 0
+    mask = (gt > 0) & (gt <= 20)
+    d = torch.log(gt[mask]) - torch.log(pred[mask])
+    expected = torch.sqrt((d**2).mean() - 0.5 * d.mean()**2)
+    loss = SigLoss(lambd=0.5, eps=0., unbiased=False, max_depth=20)(pred, gt)
+    torch.testing.assert_close(loss, expected)
+    # the default (unbiased) differs by the n / (n - 1) variance factor
+    n = d.numel()
+    var = d.var(unbiased=False)
+    unbiased = SigLoss(lambd=0.5, eps=0., max_depth=20)(pred, gt)
+    torch.testing.assert_close(
+        unbiased, torch.sqrt(var * n / (n - 1) + 0.5 * d.mean()**2))
