@@ -637,7 +637,6 @@ def check_r50_kitti(ws, block, cfg):
     assert onecycle.type == 'OneCycleLR' and onecycle.eta_max == 1e-4
     assert cfg.default_scope == 'depth'
     assert cfg.model.decode_head.max_depth == 80
-    assert cfg.val_evaluator.crop_type == 'kitti_garg'
     model = build_model(cfg)
     assert type(model.backbone).__name__ == 'TimmBackbone'
     assert model.decode_head.max_depth == 80
@@ -960,6 +959,51 @@ def check_torch_load(ws, block):
     assert 'median_train_depth' in ns['ckpt']['meta']['dataset_meta']
 
 
+def inference_namespace(ws, block):
+    """inference.md's Python blocks use the shell variables of its first
+    block, the user's photos (``photo.jpg``, ``photos/``) and two
+    images: made here from the demo's (tiny) validation image."""
+    ws.run('train')
+    img = cv2.imread(ws.join('data/synthetic_1k/images/val/00000.png'))
+    img_a = cv2.resize(img, (640, 480))
+    img_b = np.ascontiguousarray(img_a[:, ::-1])
+    cv2.imwrite(ws.join('photo.jpg'), img_a)
+    os.makedirs(ws.join('photos', 'sub'), exist_ok=True)
+    cv2.imwrite(ws.join('photos', 'a.png'), img_a)
+    cv2.imwrite(ws.join('photos', 'sub', 'b.png'), img_b)
+    ns = {'__name__': '__doc__', 'img_a': img_a, 'img_b': img_b}
+    ns.update(shell_variables(block))
+    return ns
+
+
+def inferencer_block(block):
+    (first, ) = [
+        b for b in ALL_BLOCKS if b.doc == block.doc and b.lang == 'python'
+        and b.code.startswith('from depth.apis import DepthInferencer')
+    ]
+    return first
+
+
+def check_inferencer(ws, block):
+    ns = inference_namespace(ws, block)
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(block.code, f'{block.doc}:{block.line}', 'exec'), ns)
+    depth = ns['depth']
+    assert depth.shape == (480, 640) and depth.dtype == np.float32
+    assert depth.min() > 0
+    return ns
+
+
+def check_point_cloud(ws, block):
+    ns = check_inferencer(ws, inferencer_block(block))
+    ns['image_rgb'] = np.ascontiguousarray(ns['img_a'][..., ::-1])
+    exec(compile(block.code, f'{block.doc}:{block.line}', 'exec'), ns)
+    points, colors = ns['points'], ns['colors']
+    assert points.shape[1] == 3 and points.shape == colors.shape
+    assert len(points) == 480 * 640  # every pixel has a depth
+    assert osp.isfile(ws.join('cloud.ply'))
+
+
 # ------------------------------------------------------------ the table
 
 T_PREP = 'a data tree to prepare (external data)'
@@ -1138,9 +1182,10 @@ BLOCKS: Dict[Tuple[str, int], Spec] = {
     ('docs/inference.md', 0):
     Spec('bash', 'CONFIG=configs/densedepth/mobilenetv2_synthetic.py'),
     ('docs/inference.md', 1):
-    Spec('exec', 'from depth.apis import DepthInferencer',
-         'needs your photos; DepthInferencer is tested in '
-         'tests/test_apis'),
+    Spec(
+        'exec',
+        'from depth.apis import DepthInferencer',
+        check=check_inferencer),
     ('docs/inference.md', 2):
     Spec('bash', 'python tools/infer.py CONFIG CHECKPOINT INPUT',
          'a synopsis: its options exist'),
@@ -1154,8 +1199,7 @@ BLOCKS: Dict[Tuple[str, int], Spec] = {
     ('docs/inference.md', 5):
     Spec(
         'exec', 'from depth.utils.point_cloud import',
-        'needs a depth map and an image from block 1; point clouds are '
-        'tested in tests/test_tools/test_point_cloud.py'),
+        check=check_point_cloud),
     ('docs/inference.md', 6):
     Spec(
         'bash', 'pip install -e ".[deploy]"',
@@ -1290,3 +1334,20 @@ def test_schedule_table_is_the_schedule_bases():
         # scheduler has no end of its own
         lr = [s for s in cfg.param_scheduler if 'Momentum' not in s.type]
         assert 'end' not in lr[-1] and 'total_steps' not in lr[-1], name
+
+
+def test_option_tables_name_existing_options():
+    """train_test.md's option tables: every `--option` exists in
+    tools/train.py or tools/test.py."""
+    known = set(tool_parser('tools/train.py')._option_string_actions) | set(
+        tool_parser('tools/test.py')._option_string_actions)
+    with open(osp.join(ROOT, 'docs', 'train_test.md')) as f:
+        rows = [line for line in f if line.startswith('| `--')]
+    flags = {
+        flag
+        for row in rows
+        for flag in re.findall(r'`(--[a-z][\w-]*)',
+                               row.split('|')[1])
+    }
+    assert len(flags) >= 10
+    assert not flags - known, sorted(flags - known)
