@@ -1,0 +1,56 @@
+"""Smoke tests of the training and inference benchmarks: they run on CPU
+for a config of every model family at a small size (no timing asserted)."""
+import glob
+import importlib.util
+import os.path as osp
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOLS = osp.join(ROOT, 'tools', 'analysis_tools')
+# the small synthetic config of every family
+FAMILY_CONFIGS = sorted(
+    glob.glob(osp.join(ROOT, 'configs', '*', '*synthetic*.py')))
+
+
+def _tool(name):
+    spec = importlib.util.spec_from_file_location(
+        name, osp.join(TOOLS, name + '.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_family_has_a_small_config():
+    families = {osp.basename(osp.dirname(p)) for p in FAMILY_CONFIGS}
+    assert {'acan', 'adabins', 'densedepth', 'depthformer',
+            'lacdepth'} <= families
+
+
+@pytest.mark.parametrize(
+    'config', FAMILY_CONFIGS, ids=lambda p: osp.basename(osp.dirname(p)))
+def test_benchmark_train_runs(config):
+    bench = _tool('benchmark_train')
+    args = bench.parse_args([
+        config, '--batch', '2', '--size', '64', '96', '--iters', '1',
+        '--rounds', '1', '--warmup', '1'
+    ])
+    r = bench.run(args)
+    assert (r['batch'], r['height'], r['width']) == (2, 64, 96)
+    assert r['runner'] > 0 and r['bare'] > 0
+    assert r['ratio'] == pytest.approx(r['runner'] / r['bare'])
+    assert r['peak_rss_mib'] > 0
+
+
+@pytest.mark.parametrize(
+    'config', FAMILY_CONFIGS, ids=lambda p: osp.basename(osp.dirname(p)))
+def test_benchmark_infer_runs(config):
+    bench = _tool('benchmark_infer')
+    args = bench.parse_args(
+        [config, '--size', '64', '96', '--iters', '1', '--warmup', '0'])
+    rows = bench.run(args)
+    assert [(r['mode'], r['flip']) for r in rows] == [('whole', False),
+                                                      ('whole', True),
+                                                      ('slide', False),
+                                                      ('slide', True)]
+    assert all(r['latency_ms'] > 0 and r['images_per_s'] > 0 for r in rows)
