@@ -1178,6 +1178,9 @@ BLOCKS: Dict[Tuple[str, int], Spec] = {
     Spec('bash', '# the family (binsformer) is recognised', T_RELEASE),
     ('docs/model_zoo.md', 2):
     Spec('bash', 'python tools/model_converters/adabins2depth.py', T_RELEASE),
+    ('docs/model_zoo.md', 3):
+    Spec('bash', 'python tools/model_converters/depth_anything_v2_to_depth',
+         T_RELEASE),
     # ---- docs/inference.md
     ('docs/inference.md', 0):
     Spec('bash', 'CONFIG=configs/densedepth/mobilenetv2_synthetic.py'),
