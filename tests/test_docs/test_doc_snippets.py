@@ -1354,3 +1354,27 @@ def test_option_tables_name_existing_options():
     }
     assert len(flags) >= 10
     assert not flags - known, sorted(flags - known)
+
+
+def test_inline_cfg_options_address_the_demo_config():
+    """The docs' inline `--cfg-options ...` examples parse, and each key's
+    parent exists in the demo config (a typo would create a new key)."""
+    cfg = Config.fromfile(osp.join(ROOT, DEMO))
+    parser = tool_parser('tools/train.py')
+    found = 0
+    for doc in doc_files():
+        with open(osp.join(ROOT, doc), encoding='utf-8') as f:
+            spans = re.findall(r'`--cfg-options ([^`]+)`', f.read())
+        for span in spans:
+            if re.search(r'\bK(EY)?=V', span):
+                continue  # the syntax placeholder
+            opts = parser.parse_args(['CONFIG', '--cfg-options'] +
+                                     span.split()).cfg_options
+            for key in opts:
+                assert key.split('.')[0] in cfg, f'{doc}: {key}'
+                node = cfg
+                for part in key.split('.')[:-1]:
+                    node = node[int(part)] if part.isdigit() else node[part]
+                assert isinstance(node, (dict, Config)), f'{doc}: {key}'
+                found += 1
+    assert found >= 8
