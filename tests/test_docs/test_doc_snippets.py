@@ -1378,3 +1378,18 @@ def test_inline_cfg_options_address_the_demo_config():
                 assert isinstance(node, (dict, Config)), f'{doc}: {key}'
                 found += 1
     assert found >= 8
+
+
+def test_repository_paths_in_the_docs_exist():
+    """Every configs/, tools/, tests/ or depth/ file the docs name exists
+    (or is one the docs tell the reader to write)."""
+    pattern = re.compile(r'(?<![\w/.-])(?:\.\./)?((?:configs|tools|tests|'
+                         r'depth)/[\w./-]*\w\.(?:py|sh|md))')
+    missing = []
+    for doc in doc_files():
+        with open(osp.join(ROOT, doc), encoding='utf-8') as f:
+            for path in pattern.findall(f.read()):
+                if path not in WRITTEN and not osp.exists(
+                        osp.join(ROOT, path)):
+                    missing.append(f'{doc}: {path}')
+    assert not missing, missing
