@@ -26,7 +26,16 @@ is checked:
 * ``text``: not code (trees, formats), with the reason and, where the
   tree is one the toolbox writes or reads, a check of it.
 
-One tiny training run of the demo config is shared by the whole module.
+One tiny training run of the demo config is shared by the whole module
+(the subprocesses run two at a time). Module-level tests check the prose
+that is not in code blocks but can drift: the tested-versions row of
+get_started.md, config.md's schedule table, train_test.md's option
+tables, the inline ``--cfg-options`` examples and every repository path
+the docs name.
+
+To add a snippet to a doc: add its ``(file, index)`` entry to
+:data:`BLOCKS` (the indices of the file's later blocks shift by one);
+to make a new command run, add it to :data:`RUNS`.
 """
 import argparse
 import contextlib
@@ -300,7 +309,7 @@ class Run(NamedTuple):
     needs: Tuple[str, ...] = ()
     subs: Dict[str, str] = {}  # placeholder -> value
     prepare: Optional[Callable] = None
-    after: Optional[Callable] = None  # after(ws, proc): documented effects
+    after: Optional[Callable] = None  # after(ws, log): documented effects
 
     def tokens(self) -> List[str]:
         return shlex.split(self.command)
