@@ -1,1 +1,2 @@
+"""The version of ``depth``."""
 __version__ = '0.1.0'

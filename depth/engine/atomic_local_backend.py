@@ -1,3 +1,4 @@
+"""A local file backend with atomic writes (temporary file, fsync, rename)."""
 import os
 import os.path as osp
 import tempfile

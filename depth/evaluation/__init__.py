@@ -1,3 +1,4 @@
+"""Evaluation: the depth metrics and their functional form."""
 from .functional import (CROP_TYPES, METRIC_NAMES, crop_box, depth_metrics,
                          eval_mask)
 from .metrics import DepthMetric

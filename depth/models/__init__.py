@@ -1,3 +1,5 @@
+"""Models: backbones, necks, decode heads, losses, depthers and the data
+preprocessor, registered in ``depth.registry.MODELS``."""
 from .backbones import *  # noqa: F401,F403
 from .data_preprocessor import DepthDataPreprocessor
 from .decode_heads import *  # noqa: F401,F403

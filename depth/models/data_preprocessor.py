@@ -1,3 +1,4 @@
+"""Batches, normalises and pads images and their depth maps."""
 from numbers import Number
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 

@@ -1,3 +1,4 @@
+"""The registries of ``depth``, children of mmengine's."""
 from .registry import (DATA_SAMPLERS, DATASETS, EVALUATOR, HOOKS, INFERENCERS,
                        LOG_PROCESSORS, LOOPS, METRICS, MODEL_WRAPPERS, MODELS,
                        OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS, OPTIMIZERS,

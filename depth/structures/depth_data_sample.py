@@ -1,3 +1,4 @@
+"""The data sample of one image: ground truth and predicted depth."""
 from mmengine.structures import BaseDataElement, PixelData
 
 

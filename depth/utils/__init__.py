@@ -1,3 +1,4 @@
+"""The bottom layer: typing aliases and small helpers used everywhere."""
 from .typing_utils import (ConfigType, ForwardResults, MultiConfig,
                            OptConfigType, OptMultiConfig, OptSampleList,
                            SampleList, TensorDict, TensorList)

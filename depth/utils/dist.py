@@ -1,3 +1,4 @@
+"""Distributed training on CPU (gloo) for the launch scripts."""
 import logging
 
 import torch

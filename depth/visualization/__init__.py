@@ -1,3 +1,4 @@
+"""Visualisation: depth colour maps and the result panels."""
 from .colormap import colorize, colormap_lut
 from .depth_local_visualizer import DepthLocalVisualizer
 

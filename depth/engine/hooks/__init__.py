@@ -1,3 +1,4 @@
+"""Hooks: guards against silent faults, checkpoint hygiene, visualisation."""
 from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .depth_visualization_hook import DepthVisualizationHook
 from .non_finite_loss_hook import NonFiniteLossHook

@@ -1,3 +1,4 @@
+"""mmengine's CheckpointHook with atomic files and safe removal order."""
 import glob
 import os
 import os.path as osp

@@ -1,3 +1,4 @@
+"""The guard that never applies a NaN/inf optimizer step."""
 import math
 from typing import Dict, Optional
 

@@ -1,3 +1,4 @@
+"""Checkpoints that load with ``weights_only=True`` and hold finite weights."""
 from typing import Any, Dict
 
 import torch

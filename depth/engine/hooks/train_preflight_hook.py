@@ -1,3 +1,5 @@
+"""Checks before the first training iteration (resume past the end, no
+valid depth)."""
 import random
 from typing import List
 

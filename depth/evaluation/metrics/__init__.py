@@ -1,3 +1,4 @@
+"""Metrics registered for mmengine evaluators."""
 from .depth_metric import DepthMetric
 
 __all__ = ['DepthMetric']

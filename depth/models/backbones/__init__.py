@@ -1,3 +1,4 @@
+"""Backbones: image encoders returning multi-scale features."""
 from .depthformer_swin import DepthFormerSwin
 from .dinov2_vit import DINOv2ViT
 from .efficientnet_encoder import EfficientNetEncoder

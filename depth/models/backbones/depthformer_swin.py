@@ -1,3 +1,5 @@
+"""DepthFormer's hybrid encoder: a Swin Transformer plus a ResNet-style
+convolutional stem (DepthFormer Sec. 3.1)."""
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 

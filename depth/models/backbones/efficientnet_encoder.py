@@ -1,3 +1,4 @@
+"""AdaBins' EfficientNet encoder (timm) with the original block taps."""
 import os.path as osp
 from typing import Optional, Tuple
 

@@ -1,3 +1,5 @@
+"""A backbone wrapper that also returns the input image (for LacDepth's
+Laplacian pyramid)."""
 from typing import Tuple
 
 from mmengine.model import BaseModule

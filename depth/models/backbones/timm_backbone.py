@@ -1,3 +1,5 @@
+"""Any timm ``features_only`` model as a backbone, with ACAN's official
+dilation option."""
 import os.path as osp
 from typing import Dict, Optional, Sequence, Tuple
 

@@ -1,3 +1,4 @@
+"""Decode heads: features to depth, each with its losses."""
 from .adabins_head import AdabinsHead
 from .attractor_head import AttractorHead
 from .base_depth_head import BaseDepthHead

@@ -1,3 +1,5 @@
+"""AdaBins head: mini-ViT adaptive bins and their linear combination
+(AdaBins Sec. 3)."""
 import math
 from typing import Dict, List, Optional, Sequence, Tuple
 

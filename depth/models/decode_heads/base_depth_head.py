@@ -1,3 +1,4 @@
+"""The base of every depth head: loss and predict paths, clamping, resizing."""
 from abc import ABCMeta, abstractmethod
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -34,6 +35,20 @@ class BaseDepthHead(BaseModule, metaclass=ABCMeta):
     features to an output. By default the output is a depth map
     ``(N, 1, h, w)`` in metres; heads with richer outputs (bins,
     probabilities) override :meth:`loss_by_feat` and :meth:`predict_by_feat`.
+
+    Call graph::
+
+        loss(inputs, batch_data_samples, train_cfg)
+          forward(inputs)                 -> depth (N, 1, h, w) (or more)
+          loss_by_feat(out, samples)      stack gt_depth_map (N, 1, H, W),
+            resize(out, gt size)          bilinear, align_corners
+            compute_losses(pred, gt)      every loss in loss_decode,
+                                          by its loss_name
+        predict(inputs, batch_img_metas, test_cfg)
+          forward(inputs)
+          predict_by_feat(out, metas)     clamp to [min_depth, max_depth]
+                                          at head resolution, then resize
+                                          to the padded input size
 
     Args:
         in_channels (int | Sequence[int]): Channels of the input features.

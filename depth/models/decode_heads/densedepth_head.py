@@ -1,3 +1,4 @@
+"""DenseDepth-style U-Net decoder (the head of DepthFormer and the demo)."""
 from typing import Sequence, Tuple
 
 import torch

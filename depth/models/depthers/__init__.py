@@ -1,3 +1,4 @@
+"""Depthers: whole models (backbone, neck, head) and test-time augmentation."""
 from .base_depther import BaseDepther
 from .depth_encoder_decoder import DepthEncoderDecoder
 from .depth_tta_model import DepthTTAModel

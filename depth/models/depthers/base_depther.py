@@ -1,3 +1,4 @@
+"""The base of every depther: mode dispatch and post-processing."""
 from abc import ABCMeta, abstractmethod
 from typing import List, Optional, Tuple
 

@@ -1,3 +1,4 @@
+"""The encoder-decoder depther, with whole and slide inference."""
 from typing import Dict, List, Optional, Tuple
 
 import torch.nn as nn
@@ -17,6 +18,25 @@ def add_prefix(inputs: Dict[str, Tensor], prefix: str) -> Dict[str, Tensor]:
 @MODELS.register_module()
 class DepthEncoderDecoder(BaseDepther):
     """Backbone, optional neck, decode head (and auxiliary heads).
+
+    Call graph (as mmseg's ``EncoderDecoder``)::
+
+        loss(inputs, data_samples)                      # mode='loss'
+          extract_feat(inputs)       backbone -> neck
+          decode_head.loss(feats, data_samples, train_cfg)
+            forward -> loss_by_feat -> compute_losses  # 'decode.' prefix
+          [auxiliary_head.loss(...)]                    # 'aux.' prefix
+
+        predict(inputs, data_samples)                   # mode='predict'
+          inference(inputs, metas)   'whole': encode_decode
+                                     'slide': slide_inference (windows)
+            encode_decode -> extract_feat -> decode_head.predict
+              forward -> predict_by_feat (clamp, resize to the input)
+          postprocess_result         un-pad, un-flip, resize to
+                                     ori_shape, clamp -> pred_depth_map
+
+        _forward(inputs)                                # mode='tensor'
+          extract_feat -> decode_head.forward           (raw head output)
 
     Training: ``loss`` returns the decode head's losses prefixed with
     ``decode.`` and each auxiliary head's with ``aux_{i}.`` (``aux.`` for a

@@ -1,3 +1,4 @@
+"""Flip test-time augmentation: the mean of the views."""
 from typing import List
 
 import torch

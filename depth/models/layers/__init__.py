@@ -1,3 +1,4 @@
+"""Layers shared by the heads and necks."""
 from .attractor_layer import AttractorLayer, attractor_shift
 from .bins_transformer_decoder import BinsTransformerDecoder
 from .context_aggregation import ContextAggregationModule

@@ -1,3 +1,5 @@
+"""AdaBins' mini-ViT (Sec. 3.1): patch transformer, bin widths and
+range-attention maps."""
 import logging
 from typing import Optional, Sequence, Tuple
 

@@ -1,3 +1,4 @@
+"""Sine positional encoding of a feature map (DETR style)."""
 import math
 from typing import Optional
 

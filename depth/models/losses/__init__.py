@@ -1,3 +1,4 @@
+"""Losses; each returns a weighted scalar and is zero without valid pixels."""
 from .attention_kl_loss import AttentionKLLoss
 from .bins_chamfer_loss import BinsChamferLoss
 from .gradient_loss import GradientLoss

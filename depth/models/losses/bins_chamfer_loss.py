@@ -1,3 +1,4 @@
+"""The bin-centre chamfer loss of AdaBins (Eq. (4))."""
 import logging
 
 import torch

@@ -1,3 +1,4 @@
+"""LacDepth's multi-scale gradient loss on log depth."""
 from typing import Optional
 
 import torch

@@ -1,3 +1,4 @@
+"""The square-rooted scale-invariant log loss of LacDepth / ZoeDepth."""
 from typing import Optional
 
 import torch

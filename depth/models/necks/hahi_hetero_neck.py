@@ -1,3 +1,5 @@
+"""DepthFormer's HAHI neck (Sec. 3.2): heterogeneous feature interaction
+with deformable attention."""
 from typing import List, Optional, Sequence, Tuple
 
 import torch
