@@ -42,8 +42,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import matplotlib
 
 matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
 #: Keys that index a line rather than being plotted.
 INDEX_KEYS = ('step', 'iter', 'epoch')
