@@ -11,21 +11,14 @@ from mmengine.visualization import Visualizer
 
 from depth.evaluation.functional import depth_metrics, eval_mask
 from depth.registry import VISUALIZERS
+from depth.structures import depth_map_array
 from .colormap import colorize
 from .drawing import abs_rel_map, add_colorbar, add_title, hstack_panels
 
 
 def _depth_array(field: Any) -> Optional[np.ndarray]:
     """``(H, W)`` float array of a PixelData (object or dict) or None."""
-    if field is None:
-        return None
-    data = field['data'] if isinstance(field, dict) else field.data
-    if isinstance(data, torch.Tensor):
-        data = data.detach().cpu().numpy()
-    data = np.asarray(data, dtype=np.float32)
-    if data.ndim == 3 and data.shape[0] == 1:
-        data = data[0]
-    return data
+    return None if field is None else depth_map_array(field)
 
 
 @VISUALIZERS.register_module()

@@ -2,7 +2,7 @@
 from mmcv.transforms import BaseTransform
 
 from depth.registry import TRANSFORMS
-from .utils import check_aligned, describe, get_depth_fields
+from .utils import check_aligned, crop_fields, describe, get_depth_fields
 
 
 @TRANSFORMS.register_module()
@@ -59,10 +59,7 @@ class KBCrop(BaseTransform):
                 f'{self.height}x{self.width} ({describe(results)}).')
         top = img_h - self.height
         left = (img_w - self.width) // 2
-        for key in ['img'] + fields:
-            results[key] = results[key][top:top + self.height,
-                                        left:left + self.width]
-        results['img_shape'] = (self.height, self.width)
+        crop_fields(results, fields, top, left, self.height, self.width)
         results['ori_shape'] = (self.height, self.width)
         results['kb_crop_offset'] = (top, left)
         return results

@@ -2,7 +2,7 @@
 from mmcv.transforms import BaseTransform
 
 from depth.registry import TRANSFORMS
-from .utils import check_aligned, describe, get_depth_fields
+from .utils import check_aligned, crop_fields, describe, get_depth_fields
 
 # rows 45:472, cols 43:608 of the 480x640 frame -> 427x565.
 _TOP, _BOTTOM, _LEFT, _RIGHT = 45, 472, 43, 608
@@ -45,10 +45,8 @@ class NYUCrop(BaseTransform):
                 f'NYUCrop: image {img_h}x{img_w} is smaller than the crop box '
                 f'[{_TOP}:{_BOTTOM}, {_LEFT}:{_RIGHT}] (expects 480x640; '
                 f'{describe(results)}).')
-        for key in ['img'] + fields:
-            results[key] = results[key][_TOP:_BOTTOM, _LEFT:_RIGHT]
         shape = (_BOTTOM - _TOP, _RIGHT - _LEFT)
-        results['img_shape'] = shape
+        crop_fields(results, fields, _TOP, _LEFT, *shape)
         results['ori_shape'] = shape
         return results
 

@@ -5,7 +5,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from depth.registry import TRANSFORMS
-from .utils import check_aligned, describe, get_depth_fields
+from .utils import check_aligned, crop_fields, describe, get_depth_fields
 
 
 @TRANSFORMS.register_module()
@@ -49,9 +49,7 @@ class RandomCrop(BaseTransform):
                 f'{crop_h}x{crop_w} ({describe(results)}).')
         top = np.random.randint(0, height - crop_h + 1)
         left = np.random.randint(0, width - crop_w + 1)
-        for key in ['img'] + fields:
-            results[key] = results[key][top:top + crop_h, left:left + crop_w]
-        results['img_shape'] = (crop_h, crop_w)
+        crop_fields(results, fields, top, left, crop_h, crop_w)
         return results
 
     def __repr__(self) -> str:

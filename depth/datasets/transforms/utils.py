@@ -49,3 +49,13 @@ def check_aligned(results: dict, fields: List[str], name: str) -> None:
                 f'{name}: results[{key!r}] has shape {got} but the image is '
                 f'{tuple(shape)}; image and depth are not aligned '
                 f'({describe(results)}).')
+
+
+def crop_fields(results: dict, fields: List[str], top: int, left: int,
+                height: int, width: int) -> None:
+    """Crop ``img`` and the depth ``fields`` of ``results`` to the box
+    ``[top:top + height, left:left + width]`` in place, and set
+    ``img_shape``. The caller checks that the box fits."""
+    for key in ['img'] + fields:
+        results[key] = results[key][top:top + height, left:left + width]
+    results['img_shape'] = (height, width)

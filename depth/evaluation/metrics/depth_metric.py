@@ -19,6 +19,7 @@ from mmengine.utils import mkdir_or_exist
 from torch import Tensor
 
 from depth.registry import METRICS
+from depth.structures import depth_map_tensor
 from ..functional import CROP_TYPES, METRIC_NAMES
 from ..functional import depth_metrics as _compute_metrics
 from ..functional import eval_mask
@@ -35,16 +36,6 @@ def _get(sample: Any, key: str, default: Any = None) -> Any:
     output, metainfo keys at the top level) or a ``BaseDataElement``
     (whose ``get`` reads data fields and metainfo alike)."""
     return sample.get(key, default)
-
-
-def _pixel_data(field: Any) -> Tensor:
-    """``data`` of a PixelData given as a dict or a ``PixelData``, as a
-    tensor of shape ``(H, W)``."""
-    data = field['data'] if isinstance(field, dict) else field.data
-    data = torch.as_tensor(data)
-    if data.dim() == 3 and data.shape[0] == 1:
-        data = data[0]
-    return data
 
 
 def output_name(img_path: str, root: Optional[str] = None) -> str:
@@ -273,7 +264,7 @@ class DepthMetric(BaseMetric):
         if pred_field is None:
             raise KeyError(f'DepthMetric: data sample of image {name} has no '
                            "'pred_depth_map'.")
-        pred = _pixel_data(pred_field)
+        pred = depth_map_tensor(pred_field)
         result: Dict[str, Any] = dict(img_path=img_path, valid=False)
 
         if self.output_dir is not None:
@@ -287,7 +278,7 @@ class DepthMetric(BaseMetric):
                 f'DepthMetric: data sample of image {name} has no '
                 "'gt_depth_map'; use format_only=True for sets without "
                 'ground truth.')
-        gt = _pixel_data(gt_field).to(pred.device)
+        gt = depth_map_tensor(gt_field).to(pred.device)
         if pred.shape != gt.shape:
             raise ValueError(
                 f'DepthMetric: image {name}: prediction shape '
