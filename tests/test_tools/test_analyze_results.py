@@ -5,6 +5,7 @@ synthetic test set."""
 import importlib.util
 import json
 import math
+import os
 import os.path as osp
 
 import cv2
@@ -14,7 +15,8 @@ import torch
 
 from depth.evaluation.functional import depth_metrics, eval_mask
 from depth.evaluation.metrics.depth_metric import output_name
-from depth.testing import depth_sample
+from depth.registry import MODELS
+from depth.testing import depth_sample, get_config
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'analyze_results.py')
@@ -155,3 +157,30 @@ def test_pred_dir_on_synthetic_test_set(tmp_path):
             CONFIG, '--pred-dir',
             str(tmp_path), '--out-dir', out_dir, '--cfg-options'
         ] + opts)
+
+
+def test_checkpoint_runs_test_py_and_keeps_its_pngs(tmp_path):
+    data_root = str(tmp_path / 'data')
+    opts = [f'test_dataloader.dataset.data_root={data_root}']
+    opts += [
+        f'test_dataloader.dataset.{o}'
+        for o in ('num_train=2', 'num_val=2', 'img_size=(32,48)')
+    ] + [
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False'
+    ]
+    cfg = get_config('densedepth/mobilenetv2_synthetic.py')
+    ar.init_default_scope('depth')
+    model = MODELS.build(cfg.model)
+    ckpt = str(tmp_path / 'random.pth')
+    torch.save(dict(state_dict=model.state_dict()), ckpt)
+    out_dir = str(tmp_path / 'out')
+    result = ar.main(
+        [CONFIG, ckpt, '--out-dir', out_dir, '--topk', '1', '--cfg-options'] +
+        opts)
+    assert sorted(os.listdir(osp.join(out_dir, 'preds'))) == [
+        'images_val_00000.png', 'images_val_00001.png'
+    ]
+    assert len(result['images']) == 2 and len(result['worst']) == 1
+    # the default bins of the synthetic set (max_depth_eval 20): 1 m steps
+    assert result['bins'] == [float(i) for i in range(21)]

@@ -436,12 +436,15 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     if (args.checkpoint is None) == (args.pred_dir is None):
         parser.error('give either CHECKPOINT or --pred-dir (one of them)')
     argv = list(sys.argv[1:] if argv is None else argv)
-    raw: List[str] = []
-    if '--cfg-options' in argv:
-        for item in argv[argv.index('--cfg-options') + 1:]:
-            if item.startswith('--'):
-                break
-            raw.append(item)
+    raw: List[str] = []  # the items as typed, for tools/test.py
+    for i, item in enumerate(argv):
+        if item.startswith('--cfg-options='):
+            raw.append(item.split('=', 1)[1])
+        elif item == '--cfg-options':
+            for value in argv[i + 1:]:
+                if value.startswith('--'):
+                    break
+                raw.append(value)
     args.cfg_options_raw = raw
     return args
 
