@@ -6,7 +6,7 @@ three) and measures its peak memory, for
 
 * ``ours``: ``multi_scale_deformable_attn`` (grid_sample, chunked queries,
   recomputed in backward; what the HAHI neck uses),
-* ``plain``: ``multi_scale_deformable_attn_pytorch`` (grid_sample, autograd
+* ``plain``: the same function unchunked, without recomputation (autograd
   keeps every sampled tensor),
 * ``naive``: the explicit per-point loop reference from the tests, timed on
   a subset of the queries and extrapolated linearly (labelled as such).
@@ -119,8 +119,8 @@ def run_case(args, impl, mode):
     """Run one (impl, mode) case in this process; returns a result dict."""
     import torch
     sys.path.insert(0, ROOT)
-    from depth.models.layers.multi_scale_deform_attn import (
-        multi_scale_deformable_attn, multi_scale_deformable_attn_pytorch)
+    from depth.models.layers.multi_scale_deform_attn import \
+        multi_scale_deformable_attn
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     dtype = getattr(torch, args.dtype)
@@ -164,8 +164,13 @@ def run_case(args, impl, mode):
     elif impl == 'plain':
 
         def fn():
-            return multi_scale_deformable_attn_pytorch(value, shapes, loc,
-                                                       weights)
+            return multi_scale_deformable_attn(
+                value,
+                shapes,
+                loc,
+                weights,
+                chunk_numel=None,
+                use_checkpoint=False)
     else:
         naive = _load_naive()
 

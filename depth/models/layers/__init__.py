@@ -7,16 +7,14 @@ from .log_binomial import (LogBinomial, log_binomial_coefficient,
                            log_binomial_probs)
 from .mini_vit import MiniViT
 from .multi_scale_deform_attn import (MultiScaleDeformableAttention,
-                                      multi_scale_deformable_attn,
-                                      multi_scale_deformable_attn_pytorch)
+                                      multi_scale_deformable_attn)
 from .seed_bin_regressor import SeedBinRegressor
 from .sine_positional_encoding import SinePositionalEncoding
 
 __all__ = [
     'MultiScaleDeformableAttention', 'multi_scale_deformable_attn',
-    'multi_scale_deformable_attn_pytorch', 'SinePositionalEncoding', 'MiniViT',
-    'ContextAggregationModule', 'AttractorLayer', 'attractor_shift',
-    'LogBinomial', 'log_binomial_coefficient', 'log_binomial_probs',
-    'SeedBinRegressor', 'DeformableTransformerEncoder',
-    'BinsTransformerDecoder'
+    'SinePositionalEncoding', 'MiniViT', 'ContextAggregationModule',
+    'AttractorLayer', 'attractor_shift', 'LogBinomial',
+    'log_binomial_coefficient', 'log_binomial_probs', 'SeedBinRegressor',
+    'DeformableTransformerEncoder', 'BinsTransformerDecoder'
 ]

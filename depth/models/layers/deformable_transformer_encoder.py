@@ -31,8 +31,8 @@ class _EncoderLayer(nn.Module):
     """Deformable self-attention, LayerNorm, FFN, LayerNorm (post-norm)."""
 
     def __init__(self, embed_dims: int, num_heads: int, num_levels: int,
-                 num_points: int, feedforward_channels: int, dropout: float,
-                 memory_efficient: bool) -> None:
+                 num_points: int, feedforward_channels: int,
+                 dropout: float) -> None:
         super().__init__()
         self.self_attn = MultiScaleDeformableAttention(
             embed_dims=embed_dims,
@@ -40,8 +40,7 @@ class _EncoderLayer(nn.Module):
             num_levels=num_levels,
             num_points=num_points,
             dropout=dropout,
-            batch_first=True,
-            memory_efficient=memory_efficient)
+            batch_first=True)
         self.norm1 = nn.LayerNorm(embed_dims)
         self.ffn = _FFN(embed_dims, feedforward_channels, dropout)
         self.norm2 = nn.LayerNorm(embed_dims)
@@ -86,8 +85,6 @@ class DeformableTransformerEncoder(BaseModule):
             1024.
         dropout (float): Dropout of the attention output and the FFN.
             Defaults to 0.1.
-        memory_efficient (bool): Chunked, recomputed deformable sampling
-            (see :class:`MultiScaleDeformableAttention`). Defaults to True.
         init_cfg (dict, optional): Initialisation config.
 
     Shapes:
@@ -103,7 +100,6 @@ class DeformableTransformerEncoder(BaseModule):
                  num_points: int = 8,
                  feedforward_channels: int = 1024,
                  dropout: float = 0.1,
-                 memory_efficient: bool = True,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if num_layers < 1:
@@ -114,7 +110,7 @@ class DeformableTransformerEncoder(BaseModule):
         self.level_embeds = nn.Parameter(torch.zeros(num_levels, embed_dims))
         self.layers = nn.ModuleList([
             _EncoderLayer(embed_dims, num_heads, num_levels, num_points,
-                          feedforward_channels, dropout, memory_efficient)
+                          feedforward_channels, dropout)
             for _ in range(num_layers)
         ])
         self.init_weights()

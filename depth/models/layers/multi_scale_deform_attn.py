@@ -129,11 +129,14 @@ def _finish(out: Tensor, n: int) -> Tensor:
     return out.view(n, nh // n * d, q).transpose(1, 2).contiguous()
 
 
-def multi_scale_deformable_attn_pytorch(value: Tensor,
-                                        spatial_shapes: ShapesType,
-                                        sampling_locations: Tensor,
-                                        attention_weights: Tensor) -> Tensor:
-    """Weighted sum of bilinearly sampled multi-level values.
+def multi_scale_deformable_attn(value: Tensor,
+                                spatial_shapes: ShapesType,
+                                sampling_locations: Tensor,
+                                attention_weights: Tensor,
+                                chunk_numel: Optional[int] = (
+                                    DEFAULT_CHUNK_NUMEL),
+                                use_checkpoint: bool = True) -> Tensor:
+    """Weighted sum of bilinearly sampled multi-level values, memory-bounded.
 
     For every query ``q`` and head ``h``::
 
@@ -143,7 +146,18 @@ def multi_scale_deformable_attn_pytorch(value: Tensor,
     where ``bilinear`` samples the level-``l`` value map at the normalised
     location ``(x, y)`` in ``[0, 1]`` (0 and 1 are the outer edges of the
     first and last pixels, pixel ``i`` has its centre at ``(i + 0.5) / W``)
-    and reads zeros outside the map.
+    and reads zeros outside the map (``grid_sample``, zero padding).
+
+    The queries are processed in chunks so that the sampled values of one
+    chunk (all levels and points) have at most ``chunk_numel`` elements;
+    when autograd is recording and ``use_checkpoint`` is True, each chunk is
+    checkpointed, so only the inputs are kept for the backward pass and the
+    sampling is recomputed there, one chunk at a time (as the compiled CUDA
+    kernels of Deformable DETR recompute the bilinear weights instead of
+    storing samples). ``chunk_numel=None, use_checkpoint=False`` is the
+    plain computation, all queries at once. Chunking changes neither the
+    output nor the gradients. The computation runs in float32 (or float64)
+    even under autocast.
 
     Args:
         value (Tensor): ``(N, num_value, num_heads, head_dims)``, the
@@ -154,38 +168,6 @@ def multi_scale_deformable_attn_pytorch(value: Tensor,
             num_points, 2)`` normalised ``(x, y)`` locations.
         attention_weights (Tensor): ``(N, num_query, num_heads, num_levels,
             num_points)``.
-
-    Returns:
-        Tensor: ``(N, num_query, num_heads * head_dims)``.
-    """
-    shapes = _shape_list(spatial_shapes)
-    _check_inputs(value, shapes, sampling_locations, attention_weights)
-    grids, weights = _flatten_heads(sampling_locations, attention_weights)
-    return _finish(
-        _msda_core(_to_maps(value, shapes), grids, weights), value.shape[0])
-
-
-def multi_scale_deformable_attn(value: Tensor,
-                                spatial_shapes: ShapesType,
-                                sampling_locations: Tensor,
-                                attention_weights: Tensor,
-                                chunk_numel: Optional[int] = (
-                                    DEFAULT_CHUNK_NUMEL),
-                                use_checkpoint: bool = True) -> Tensor:
-    """Memory-bounded :func:`multi_scale_deformable_attn_pytorch`.
-
-    Same inputs, output and gradients. The queries are processed in chunks
-    so that the sampled values of one chunk (all levels and points) have at
-    most ``chunk_numel`` elements; when autograd is recording and
-    ``use_checkpoint`` is True, each chunk is checkpointed, so only the
-    inputs are kept for the backward pass and the sampling is recomputed
-    there, one chunk at a time (as the compiled CUDA kernels of Deformable
-    DETR recompute the bilinear weights instead of storing samples). The
-    computation runs in float32 (or float64) even under autocast.
-
-    Args:
-        value, spatial_shapes, sampling_locations, attention_weights: See
-            :func:`multi_scale_deformable_attn_pytorch`.
         chunk_numel (int, optional): Budget of sampled elements per chunk.
             None processes all queries at once.
         use_checkpoint (bool): Recompute in backward. Defaults to True.
@@ -254,9 +236,6 @@ class MultiScaleDeformableAttention(BaseModule):
             Defaults to 0.1.
         batch_first (bool): Inputs are ``(N, L, C)`` (True) or ``(L, N, C)``.
             Defaults to True.
-        memory_efficient (bool): Use :func:`multi_scale_deformable_attn`
-            (chunked, recomputed in backward) instead of the plain function.
-            Same numbers. Defaults to True.
         chunk_numel (int): Element budget per chunk, see
             :func:`multi_scale_deformable_attn`.
         init_cfg (dict, optional): Initialisation config.
@@ -269,7 +248,6 @@ class MultiScaleDeformableAttention(BaseModule):
                  num_points: int = 4,
                  dropout: float = 0.1,
                  batch_first: bool = True,
-                 memory_efficient: bool = True,
                  chunk_numel: int = DEFAULT_CHUNK_NUMEL,
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -281,7 +259,6 @@ class MultiScaleDeformableAttention(BaseModule):
         self.num_levels = num_levels
         self.num_points = num_points
         self.batch_first = batch_first
-        self.memory_efficient = memory_efficient
         self.chunk_numel = chunk_numel
         self.sampling_offsets = nn.Linear(
             embed_dims, num_heads * num_levels * num_points * 2)
@@ -394,12 +371,8 @@ class MultiScaleDeformableAttention(BaseModule):
         else:
             raise ValueError('reference_points must end in 2 or 4, got shape '
                              f'{tuple(reference_points.shape)}')
-        if self.memory_efficient:
-            out = multi_scale_deformable_attn(value, shapes, locations,
-                                              weights, self.chunk_numel)
-        else:
-            out = multi_scale_deformable_attn_pytorch(value, shapes, locations,
-                                                      weights)
+        out = multi_scale_deformable_attn(value, shapes, locations, weights,
+                                          self.chunk_numel)
         out = self.output_proj(out)
         if not self.batch_first:
             out = out.transpose(0, 1)

@@ -63,9 +63,6 @@ class HAHIHeteroNeck(BaseModule):
         num_heads (int): Attention heads. Defaults to 8.
         attn_dropout (float): Dropout of the attention outputs. Defaults to
             0.1 (the deformable attention default).
-        memory_efficient (bool): Recompute the deformable sampling in the
-            backward pass (see :class:`MultiScaleDeformableAttention`).
-            Defaults to True.
         init_cfg (dict, optional): Initialisation config.
 
     Shapes:
@@ -87,7 +84,6 @@ class HAHIHeteroNeck(BaseModule):
                  num_points: int = 8,
                  num_heads: int = 8,
                  attn_dropout: float = 0.1,
-                 memory_efficient: bool = True,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
         in_channels, out_channels = list(in_channels), list(out_channels)
@@ -147,8 +143,7 @@ class HAHIHeteroNeck(BaseModule):
             num_levels=self.num_trans_levels,
             num_points=num_points,
             dropout=attn_dropout,
-            batch_first=True,
-            memory_efficient=memory_efficient)
+            batch_first=True)
         self.self_attn = MultiScaleDeformableAttention(**attn_kw)
         self.cross_attn = MultiScaleDeformableAttention(**attn_kw)
 

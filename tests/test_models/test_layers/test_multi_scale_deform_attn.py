@@ -6,8 +6,7 @@ import pytest
 import torch
 
 from depth.models.layers import (MultiScaleDeformableAttention,
-                                 multi_scale_deformable_attn,
-                                 multi_scale_deformable_attn_pytorch)
+                                 multi_scale_deformable_attn)
 from depth.registry import MODELS
 
 
@@ -20,6 +19,12 @@ def _load_naive():
 
 
 naive_msda = _load_naive()
+
+
+def _plain(value, shapes, loc, w):
+    """The library function unchunked, without recomputation."""
+    return multi_scale_deformable_attn(
+        value, shapes, loc, w, chunk_numel=None, use_checkpoint=False)
 
 
 def _inputs(n,
@@ -59,7 +64,7 @@ def test_matches_naive_loops(n, shapes, heads, dims, queries, points):
     # some locations lie outside [0, 1]: they read zeros
     assert ((loc < 0) | (loc > 1)).any()
     ref = naive_msda(value, ss, loc, w)
-    out = multi_scale_deformable_attn_pytorch(value, ss, loc, w)
+    out = _plain(value, ss, loc, w)
     assert out.shape == (n, queries, heads * dims)
     assert (out - ref).abs().max().item() <= 1e-5
     assert torch.allclose(out, ref, atol=1e-12, rtol=0)
@@ -78,7 +83,7 @@ def test_hand_computed_value():
     loc = torch.tensor([[0.5, 0.5], [0.75, 0.25], [1.0, 0.25]],
                        dtype=torch.float64).view(1, 3, 1, 1, 1, 2)
     w = torch.ones(1, 3, 1, 1, 1, dtype=torch.float64)
-    out = multi_scale_deformable_attn_pytorch(value, [(2, 2)], loc, w)
+    out = _plain(value, [(2, 2)], loc, w)
     assert torch.allclose(out.flatten(),
                           torch.tensor([2.5, 2.0, 1.0], dtype=torch.float64))
     assert torch.allclose(
@@ -89,8 +94,7 @@ def test_gradcheck_plain_and_checkpointed():
     value, ss, loc, w = _inputs(
         1, [(3, 4), (2, 2)], 2, 2, 3, 2, seed=1, grad=True)
     assert torch.autograd.gradcheck(
-        lambda v, loc_, a: multi_scale_deformable_attn_pytorch(v, ss, loc_, a),
-        (value, loc, w),
+        lambda v, loc_, a: _plain(v, ss, loc_, a), (value, loc, w),
         eps=1e-6,
         atol=1e-5)
     assert torch.autograd.gradcheck(
@@ -106,7 +110,7 @@ def test_checkpointed_gradients_match_plain_and_naive():
     value, ss, loc, w = args
     go = torch.randn(2, 4, 6, dtype=torch.float64)
     grads = []
-    for fn in (lambda: multi_scale_deformable_attn_pytorch(value, ss, loc, w),
+    for fn in (lambda: _plain(value, ss, loc, w),
                lambda: multi_scale_deformable_attn(
                    value, ss, loc, w, chunk_numel=2 * 2 * 3 * 2),
                lambda: naive_msda(value, ss, loc, w)):
@@ -119,9 +123,9 @@ def test_checkpointed_gradients_match_plain_and_naive():
 def test_bad_inputs():
     value, ss, loc, w = _inputs(1, [(2, 3)], 1, 2, 2, 1)
     with pytest.raises(ValueError, match='spatial_shapes'):
-        multi_scale_deformable_attn_pytorch(value, [(2, 2)], loc, w)
+        _plain(value, [(2, 2)], loc, w)
     with pytest.raises(ValueError, match='attention_weights'):
-        multi_scale_deformable_attn_pytorch(value, ss, loc, w[..., :0])
+        _plain(value, ss, loc, w[..., :0])
 
 
 def test_module_init_and_forward():
@@ -151,7 +155,7 @@ def test_module_init_and_forward():
         reference_points=ref,
         spatial_shapes=torch.tensor(shapes))
     assert out.shape == (2, 5, 16)
-    attn.memory_efficient = False
+    attn.chunk_numel = None  # all queries at once: the same numbers
     out_plain = attn(
         query, value=value, reference_points=ref, spatial_shapes=shapes)
     assert torch.allclose(out, out_plain, atol=1e-6)
