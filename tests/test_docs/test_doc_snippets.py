@@ -1026,12 +1026,17 @@ BLOCKS: Dict[Tuple[str, int], Spec] = {
         'pip needs the network: the tests run in that install (the '
         'training runs)'),
     ('README.md', 1):
+    Spec(
+        'bash', 'python tools/infer.py configs/densedepth/',
+        'needs the quick start\'s 1000-iteration checkpoint; tools/infer.py '
+        'runs in tests/test_tools/test_infer_tool.py'),
+    ('README.md', 2):
     Spec('bash', 'pip install -e ".[tests]"',
          'the whole suite, from within it; pip needs the network'),
-    ('README.md', 2):
+    ('README.md', 3):
     Spec('bash', 'flake8 && isort',
          "CI's lint step: the same line is in .ci/run (checked)"),
-    ('README.md', 3):
+    ('README.md', 4):
     Spec(
         'bash', '# one GPU / CPU',
         'KITTI data and Swin-L weights, 8 GPUs, AMP needs a GPU, a '
