@@ -134,7 +134,7 @@ class DINOv2ViT(BaseModule):
     """
 
     def __init__(self,
-                 arch: str = 'vitl',
+                 arch: Optional[str] = 'vitl',
                  model_name: Optional[str] = None,
                  out_indices: Optional[Sequence[int]] = None,
                  pretrained: Optional[str] = None,
