@@ -81,7 +81,7 @@ def test_test_loop_metrics_and_show_dir(tmp_path):
         default_hooks=dict(
             visualization=dict(
                 type='DepthVisualizationHook', draw=True, show_dir='vis')),
-        visualizer=dict(type='DepthLocalVisualizer'),
+        visualizer=dict(type='DepthLocalVisualizer', style='plain'),
         default_scope='depth')
     metrics = runner.test()
     assert metrics['abs_rel'] == pytest.approx(0.2)
