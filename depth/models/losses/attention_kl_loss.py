@@ -2,11 +2,11 @@
 from typing import Optional, Sequence, Tuple
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
 from depth.registry import MODELS
+from .base_depth_loss import BaseDepthLoss
 
 
 def downsample_log_depth(
@@ -45,7 +45,7 @@ def downsample_log_depth(
 
 
 @MODELS.register_module()
-class AttentionKLLoss(nn.Module):
+class AttentionKLLoss(BaseDepthLoss):
     """Attention loss of ACAN, Eq. (6)-(7).
 
     The predicted attention map ``W`` ``(N, L, L)`` (``L = h*w`` tokens,
@@ -111,10 +111,7 @@ class AttentionKLLoss(nn.Module):
                  renormalize: bool = True,
                  eps: float = 1e-12,
                  loss_name: str = 'loss_att') -> None:
-        super().__init__()
-        if not loss_name.startswith('loss_'):
-            raise ValueError('AttentionKLLoss: loss_name must start with '
-                             f"'loss_', got {loss_name!r}")
+        super().__init__(loss_name)
         if max_rows is not None and int(max_rows) <= 0:
             raise ValueError(f'AttentionKLLoss: max_rows must be positive or '
                              f'None, got {max_rows}')
@@ -126,11 +123,6 @@ class AttentionKLLoss(nn.Module):
         self.min_valid_fraction = min_valid_fraction
         self.renormalize = renormalize
         self.eps = eps
-        self._loss_name = loss_name
-
-    @property
-    def loss_name(self) -> str:
-        return self._loss_name
 
     @staticmethod
     def target_log_affinity(row_log_depth: Tensor, col_log_depth: Tensor,
@@ -190,13 +182,13 @@ class AttentionKLLoss(nn.Module):
         if target.dim() != 4 or target.shape[0] != n or target.shape[1] != 1:
             raise ValueError('AttentionKLLoss: target must be (N, 1, H, W) '
                              f'with N = {n}, got {tuple(target.shape)}')
-        with torch.autocast(device_type=attention.device.type, enabled=False):
+        with self.full_precision(attention):
             attention = attention.float()
             log_d, valid = downsample_log_depth(target.float(), (h, w),
                                                 self.min_valid_fraction)
             rows, row_valid = self._select_rows(valid)
             if not bool(row_valid.any()):
-                return attention.sum() * 0.0
+                return self.zero(attention)
             row_log_d = log_d.gather(1, rows)
             log_w_star = self.target_log_affinity(row_log_d, log_d, valid)
             pred = attention.gather(1, rows[:, :,

@@ -2,15 +2,15 @@
 import logging
 
 import torch
-import torch.nn as nn
 from mmengine.logging import print_log
 from torch import Tensor
 
 from depth.registry import MODELS
+from .base_depth_loss import BaseDepthLoss
 
 
 @MODELS.register_module()
-class BinsChamferLoss(nn.Module):
+class BinsChamferLoss(BaseDepthLoss):
     """Symmetric 1-D chamfer distance between bin centres and ground-truth
     depths, the bin-centre regulariser of AdaBins (Bhat et al., CVPR 2021).
 
@@ -51,17 +51,9 @@ class BinsChamferLoss(nn.Module):
                  loss_weight: float = 0.1,
                  min_depth: float = 1e-3,
                  loss_name: str = 'loss_chamfer') -> None:
-        super().__init__()
-        if not loss_name.startswith('loss_'):
-            raise ValueError('BinsChamferLoss: loss_name must start with '
-                             f"'loss_', got {loss_name!r}")
+        super().__init__(loss_name)
         self.loss_weight = loss_weight
         self.min_depth = min_depth
-        self._loss_name = loss_name
-
-    @property
-    def loss_name(self) -> str:
-        return self._loss_name
 
     def forward(self, bin_centers: Tensor, gt: Tensor) -> Tensor:
         """Compute the loss.
@@ -82,8 +74,7 @@ class BinsChamferLoss(nn.Module):
             raise ValueError(
                 f'BinsChamferLoss: batch size of bin_centers '
                 f'({bin_centers.shape[0]}) != that of gt ({gt.shape[0]})')
-        with torch.autocast(
-                device_type=bin_centers.device.type, enabled=False):
+        with self.full_precision(bin_centers):
             centers = bin_centers.float()
             target = gt.float().flatten(1)  # N, P
             valid = (target >= self.min_depth) & torch.isfinite(target)
@@ -98,7 +89,7 @@ class BinsChamferLoss(nn.Module):
                     logger='current',
                     level=logging.WARNING)
                 if num_empty == len(counts):
-                    return bin_centers.sum() * 0.0
+                    return self.zero(bin_centers)
                 centers = centers[has_points]
                 target = target[has_points]
                 valid = valid[has_points]

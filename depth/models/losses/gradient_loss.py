@@ -2,13 +2,13 @@
 from typing import Optional
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.logging import MessageHub
 from torch import Tensor
 
 from depth.registry import MODELS
 from ..utils import resize
+from .base_depth_loss import BaseDepthLoss
 
 
 def fill_sparse_depth(depth: Tensor, mask: Tensor) -> Tensor:
@@ -45,7 +45,7 @@ def fill_sparse_depth(depth: Tensor, mask: Tensor) -> Tensor:
 
 
 @MODELS.register_module()
-class GradientLoss(nn.Module):
+class GradientLoss(BaseDepthLoss):
     """Gradient loss of LacDepth (Eq. (9), LapDepth's gradient loss)::
 
         loss = loss_weight / n * sum_{i in V} |pred_x,i - m(gt)_x,i|
@@ -84,19 +84,11 @@ class GradientLoss(nn.Module):
                  interpolate: bool = True,
                  max_depth: Optional[float] = None,
                  loss_name: str = 'loss_grad') -> None:
-        super().__init__()
-        if not loss_name.startswith('loss_'):
-            raise ValueError("GradientLoss: loss_name must start with "
-                             f"'loss_', got {loss_name!r}")
+        super().__init__(loss_name)
         self.loss_weight = loss_weight
         self.start_iter = start_iter
         self.interpolate = interpolate
         self.max_depth = max_depth
-        self._loss_name = loss_name
-
-    @property
-    def loss_name(self) -> str:
-        return self._loss_name
 
     def is_active(self) -> bool:
         """Whether the current training iteration uses the loss."""
@@ -115,13 +107,11 @@ class GradientLoss(nn.Module):
             raise ValueError(f'GradientLoss: pred shape {tuple(pred.shape)} '
                              f'!= target shape {tuple(target.shape)}')
         if not self.is_active() or min(pred.shape[-2:]) < 2:
-            return pred.sum() * 0.0
-        with torch.autocast(device_type=pred.device.type, enabled=False):
+            return self.zero(pred)
+        with self.full_precision(pred):
             pred = pred.float()
             target = target.float()
-            mask = target > 0
-            if self.max_depth is not None:
-                mask = mask & (target <= self.max_depth)
+            mask = self.valid_depth(target, self.max_depth)
             if self.interpolate:
                 gt = fill_sparse_depth(target, mask)
                 valid = mask[..., :-1, :-1]
@@ -131,7 +121,7 @@ class GradientLoss(nn.Module):
                     mask[..., :-1, :-1] & mask[..., :-1, 1:]
                     & mask[..., 1:, :-1])
             if not valid.any():
-                return pred.sum() * 0.0
+                return self.zero(pred)
             pred_dx = pred[..., :-1, 1:] - pred[..., :-1, :-1]
             pred_dy = pred[..., 1:, :-1] - pred[..., :-1, :-1]
             gt_dx = gt[..., :-1, 1:] - gt[..., :-1, :-1]

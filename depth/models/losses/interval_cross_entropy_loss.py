@@ -2,16 +2,16 @@
 from typing import Optional
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
 from depth.registry import MODELS
+from .base_depth_loss import BaseDepthLoss
 from .ordinal_regression_loss import check_interval_inputs
 
 
 @MODELS.register_module()
-class IntervalCrossEntropyLoss(nn.Module):
+class IntervalCrossEntropyLoss(BaseDepthLoss):
     """Softmax cross-entropy over ``K`` depth intervals.
 
     The classification baseline of ACAN's Table III ("CE(hard)",
@@ -43,17 +43,9 @@ class IntervalCrossEntropyLoss(nn.Module):
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_ce',
                  complement_terms: bool = False) -> None:
-        super().__init__()
-        if not loss_name.startswith('loss_'):
-            raise ValueError('IntervalCrossEntropyLoss: loss_name must start '
-                             f"with 'loss_', got {loss_name!r}")
+        super().__init__(loss_name)
         self.loss_weight = loss_weight
-        self._loss_name = loss_name
         self.complement_terms = bool(complement_terms)
-
-    @property
-    def loss_name(self) -> str:
-        return self._loss_name
 
     def forward(self,
                 logits: Tensor,
@@ -72,14 +64,14 @@ class IntervalCrossEntropyLoss(nn.Module):
         """
         k = check_interval_inputs('IntervalCrossEntropyLoss', logits, target,
                                   valid_mask, self.logits_per_interval)
-        with torch.autocast(device_type=logits.device.type, enabled=False):
+        with self.full_precision(logits):
             flat = logits.float().permute(0, 2, 3, 1)
             if valid_mask is None:
                 valid_mask = torch.ones_like(target, dtype=torch.bool)
             y = flat[valid_mask]  # (P, K)
             labels = target[valid_mask].long()
             if y.shape[0] == 0:
-                return logits.sum() * 0.0
+                return self.zero(logits)
             if labels.min() < 0 or labels.max() >= k:
                 raise ValueError(
                     'IntervalCrossEntropyLoss: labels must lie in [0, '

@@ -2,11 +2,11 @@
 from typing import Optional
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
 from depth.registry import MODELS
+from .base_depth_loss import BaseDepthLoss
 
 
 def check_interval_inputs(name: str, logits: Tensor, target: Tensor,
@@ -34,7 +34,7 @@ def check_interval_inputs(name: str, logits: Tensor, target: Tensor,
 
 
 @MODELS.register_module()
-class OrdinalRegressionLoss(nn.Module):
+class OrdinalRegressionLoss(BaseDepthLoss):
     """Ordinal regression loss, Eq. (10)-(11) of ACAN (DORN's loss).
 
     The network predicts ``2K`` logits per pixel. Pair ``k`` (channels
@@ -71,16 +71,8 @@ class OrdinalRegressionLoss(nn.Module):
     def __init__(self,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_ord') -> None:
-        super().__init__()
-        if not loss_name.startswith('loss_'):
-            raise ValueError('OrdinalRegressionLoss: loss_name must start '
-                             f"with 'loss_', got {loss_name!r}")
+        super().__init__(loss_name)
         self.loss_weight = loss_weight
-        self._loss_name = loss_name
-
-    @property
-    def loss_name(self) -> str:
-        return self._loss_name
 
     def forward(self,
                 logits: Tensor,
@@ -100,14 +92,14 @@ class OrdinalRegressionLoss(nn.Module):
         """
         k = check_interval_inputs('OrdinalRegressionLoss', logits, target,
                                   valid_mask, self.logits_per_interval)
-        with torch.autocast(device_type=logits.device.type, enabled=False):
+        with self.full_precision(logits):
             flat = logits.float().permute(0, 2, 3, 1)  # (N, H, W, 2K)
             if valid_mask is None:
                 valid_mask = torch.ones_like(target, dtype=torch.bool)
             y = flat[valid_mask]  # (P, 2K)
             labels = target[valid_mask].long()  # (P,)
             if y.shape[0] == 0:
-                return logits.sum() * 0.0
+                return self.zero(logits)
             if labels.min() < 0 or labels.max() >= k:
                 raise ValueError(
                     'OrdinalRegressionLoss: labels must lie in [0, '

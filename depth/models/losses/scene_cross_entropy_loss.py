@@ -1,13 +1,13 @@
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
 from depth.registry import MODELS
+from .base_depth_loss import BaseDepthLoss
 
 
 @MODELS.register_module()
-class SceneCrossEntropyLoss(nn.Module):
+class SceneCrossEntropyLoss(BaseDepthLoss):
     """Cross-entropy of image-level scene-class logits (BinsFormer's
     scene-understanding query)::
 
@@ -22,16 +22,8 @@ class SceneCrossEntropyLoss(nn.Module):
     def __init__(self,
                  loss_weight: float = 1e-2,
                  loss_name: str = 'loss_ce') -> None:
-        super().__init__()
-        if not loss_name.startswith('loss_'):
-            raise ValueError('SceneCrossEntropyLoss: loss_name must start '
-                             f"with 'loss_', got {loss_name!r}")
+        super().__init__(loss_name)
         self.loss_weight = loss_weight
-        self._loss_name = loss_name
-
-    @property
-    def loss_name(self) -> str:
-        return self._loss_name
 
     def forward(self, logits: Tensor, labels: Tensor) -> Tensor:
         """Compute the loss.

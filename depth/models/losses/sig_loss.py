@@ -1,14 +1,15 @@
+"""The scale-invariant logarithmic loss (SigLoss) and its options."""
 from typing import Optional
 
 import torch
-import torch.nn as nn
 from mmengine.logging import MessageHub
 
 from depth.registry import MODELS
+from .base_depth_loss import BaseDepthLoss
 
 
 @MODELS.register_module()
-class SigLoss(nn.Module):
+class SigLoss(BaseDepthLoss):
     """Scale-invariant logarithmic loss (Eigen et al.), as in the original
     Monocular-Depth-Estimation-Toolbox.
 
@@ -41,6 +42,10 @@ class SigLoss(nn.Module):
             ``loss_``. Defaults to 'loss_sig'.
         unbiased (bool): Unbiased (``n - 1``) variance. Defaults to True
             (the original toolbox).
+        per_image (bool): Evaluate the loss on each depth map and average
+            over the maps (with at least 2 valid pixels, 1 when not
+            ``unbiased``) instead of pooling the batch's pixels. Defaults to
+            False.
     """
 
     def __init__(self,
@@ -52,12 +57,9 @@ class SigLoss(nn.Module):
                  warm_up: bool = False,
                  warm_iter: int = 100,
                  loss_name: str = 'loss_sig',
-                 unbiased: bool = True) -> None:
-        super().__init__()
-        if not loss_name.startswith('loss_'):
-            raise ValueError(
-                'SigLoss: loss_name must start with \'loss_\', got '
-                f'{loss_name!r}')
+                 unbiased: bool = True,
+                 per_image: bool = False) -> None:
+        super().__init__(loss_name)
         self.loss_weight = loss_weight
         self.lambd = lambd
         self.eps = eps
@@ -65,12 +67,8 @@ class SigLoss(nn.Module):
         self.max_depth = max_depth
         self.warm_up = warm_up
         self.warm_iter = warm_iter
-        self._loss_name = loss_name
         self.unbiased = unbiased
-
-    @property
-    def loss_name(self) -> str:
-        return self._loss_name
+        self.per_image = per_image
 
     def in_warm_up(self) -> bool:
         """Whether the current training iteration is inside the warm-up."""
@@ -94,19 +92,19 @@ class SigLoss(nn.Module):
         if pred.shape != target.shape:
             raise ValueError(f'SigLoss: pred shape {tuple(pred.shape)} != '
                              f'target shape {tuple(target.shape)}')
-        with torch.autocast(device_type=pred.device.type, enabled=False):
+        with self.full_precision(pred):
             pred = pred.float()
             target = target.float()
+            if self.per_image:
+                return self._per_image(pred, target)
             if self.valid_mask:
-                mask = target > 0
-                if self.max_depth is not None:
-                    mask = mask & (target <= self.max_depth)
+                mask = self.valid_depth(target, self.max_depth)
                 pred_v, target_v = pred[mask], target[mask]
             else:
                 pred_v, target_v = pred.flatten(), target.flatten()
-            if pred_v.numel() < 2:
+            if pred_v.numel() < self._min_pixels:
                 # No variance can be formed; keep the graph for DDP.
-                return pred.sum() * 0.0
+                return self.zero(pred)
             g = torch.log(pred_v + self.eps) - torch.log(target_v + self.eps)
             mean_sq = (1 - self.lambd) * g.mean().pow(2)
             if self.in_warm_up():
@@ -115,3 +113,34 @@ class SigLoss(nn.Module):
                 dg = torch.var(g, unbiased=self.unbiased) + mean_sq
             # sqrt has an infinite gradient at 0: guard with a tiny floor.
             return self.loss_weight * torch.sqrt(dg.clamp_min(1e-12))
+
+    @property
+    def _min_pixels(self) -> int:
+        """Fewest valid pixels that give a variance."""
+        return 2 if self.unbiased else 1
+
+    def _per_image(self, pred: torch.Tensor,
+                   target: torch.Tensor) -> torch.Tensor:
+        """The loss of each depth map, averaged over the maps with enough
+        valid pixels (vectorised over the batch)."""
+        if self.valid_mask:
+            mask = self.valid_depth(target, self.max_depth).flatten(1)
+        else:
+            mask = torch.ones_like(target, dtype=torch.bool).flatten(1)
+        # log of masked-out pixels is never used: fill them with 1.
+        g = torch.log(torch.where(mask, pred.flatten(1), 1.0) + self.eps) - \
+            torch.log(torch.where(mask, target.flatten(1), 1.0) + self.eps)
+        g = torch.where(mask, g, 0.0)
+        n = mask.sum(dim=1)
+        keep = n >= self._min_pixels
+        if not keep.any():
+            return self.zero(pred)
+        g, n = g[keep], n[keep].to(g.dtype)
+        mean = g.sum(dim=1) / n
+        var = g.pow(2).sum(dim=1) / n - mean.pow(2)
+        if self.unbiased:
+            var = var * n / (n - 1)
+        dg = (1 - self.lambd) * mean.pow(2)
+        if not self.in_warm_up():
+            dg = dg + var
+        return self.loss_weight * torch.sqrt(dg.clamp_min(1e-12)).mean()

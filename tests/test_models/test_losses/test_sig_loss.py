@@ -128,3 +128,44 @@ def test_sig_loss_population_variance_is_depth_anything_v2_silog():
     unbiased = SigLoss(lambd=0.5, eps=0., max_depth=20)(pred, gt)
     torch.testing.assert_close(
         unbiased, torch.sqrt(var * n / (n - 1) + 0.5 * d.mean()**2))
+
+
+def test_per_image_averages_the_maps_hand_computed():
+    from depth.models.losses import SigLoss
+    # image 0: g = ln 2 at two pixels -> var 0, loss sqrt(0.5) ln 2;
+    # image 1: g = 0, ln 4 -> mean ln 2, biased var (ln 2)^2,
+    #          loss sqrt((ln 2)^2 + 0.5 (ln 2)^2) = sqrt(1.5) ln 2
+    pred = torch.tensor([[[[2., 2.]]], [[[1., 4.]]]])
+    gt = torch.ones_like(pred)
+    loss = SigLoss(lambd=0.5, eps=0., unbiased=False, per_image=True)
+    ln2 = math.log(2)
+    want = (math.sqrt(0.5) * ln2 + math.sqrt(1.5) * ln2) / 2
+    assert loss(pred, gt).item() == pytest.approx(want, rel=1e-6)
+    # a map without valid pixels is left out of the mean
+    gt2 = gt.clone()
+    gt2[1] = 0
+    assert loss(pred, gt2).item() == pytest.approx(
+        math.sqrt(0.5) * ln2, rel=1e-6)
+
+
+def test_sqrt_silog_is_sig_loss_biased_without_eps():
+    from depth.models.losses import SigLoss, SqrtSILogLoss
+    g = torch.Generator().manual_seed(0)
+    pred = torch.rand(2, 1, 5, 7, generator=g) * 9 + 1
+    gt = torch.rand(2, 1, 5, 7, generator=g) * 9 + 1
+    gt[0, 0, :2] = 0
+    for per_image in (False, True):
+        a = SqrtSILogLoss(per_image=per_image)(pred, gt)
+        b = SigLoss(
+            loss_weight=10., eps=0., unbiased=False, per_image=per_image)(pred,
+                                                                          gt)
+        assert torch.allclose(a, b)
+    assert isinstance(SqrtSILogLoss(), SigLoss)
+
+
+def test_loss_name_checked_by_the_base_class():
+    from depth.models.losses import GradientLoss, OrdinalRegressionLoss
+    for cls in (SigLoss, GradientLoss, OrdinalRegressionLoss):
+        with pytest.raises(
+                ValueError, match=f"{cls.__name__}: loss_name must start"):
+            cls(loss_name='sig')
