@@ -131,8 +131,12 @@ def main():
         raise SystemExit(f'tools/test.py: checkpoint {args.checkpoint} is '
                          'empty (an interrupted save or download?)')
     runner = Runner.from_cfg(cfg)
-    runner.load_checkpoint(
-        args.checkpoint, map_location='cpu', strict=not args.non_strict)
+    try:
+        runner.load_checkpoint(
+            args.checkpoint, map_location='cpu', strict=not args.non_strict)
+    except Exception as e:  # truncated, other model, unsafe pickle
+        raise SystemExit(f'tools/test.py: cannot load checkpoint '
+                         f'{args.checkpoint}: {type(e).__name__}: {e}') from e
     runner.test()
 
 

@@ -128,9 +128,13 @@ def check_checkpoint(runner: Runner, path: str, strict: bool) -> None:
     if osp.getsize(path) == 0:
         raise SystemExit(f'tools/train.py: checkpoint {path} is empty (an '
                          'interrupted save or download?)')
+    try:
+        ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e:  # truncated, not a checkpoint, unsafe pickle
+        raise SystemExit(f'tools/train.py: checkpoint {path} cannot be read '
+                         f'({type(e).__name__}: {e})') from e
     if not strict and not runner._resume:
-        return
-    ckpt = torch.load(path, map_location='cpu', weights_only=True)
+        return  # readable; mmengine reports the keys that do not fit
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
     state = {
         k[len('module.'):] if k.startswith('module.') else k: v

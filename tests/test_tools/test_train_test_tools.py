@@ -336,3 +336,30 @@ def test_training_set_without_valid_depth_stops_before_training(
         proc.stderr[-2000:]
     assert 'depth/train/' in proc.stderr
     assert not glob.glob(osp.join(str(tmp_path / 'w'), '*.pth'))
+
+
+def test_truncated_checkpoint_is_a_named_error(trained, tmp_path):
+    """A checkpoint cut short (an interrupted copy) names the file in
+    tools/test.py and as load_from in tools/train.py."""
+    src = osp.join(trained['work_dir'], 'iter_6.pth')
+    bad = str(tmp_path / 'truncated.pth')
+    with open(src, 'rb') as f, open(bad, 'wb') as g:
+        g.write(f.read()[:osp.getsize(src) // 2])
+    proc = run(
+        [
+            'tools/test.py', CONFIG, bad, '--work-dir',
+            str(tmp_path), '--cfg-options'
+        ] + trained['opts'],
+        check=False)
+    assert proc.returncode != 0
+    assert f'cannot load checkpoint {bad}' in proc.stderr, proc.stderr[-2000:]
+    proc = run(
+        [
+            'tools/train.py', CONFIG, '--work-dir',
+            str(tmp_path / 'w'), '--non-strict', '--cfg-options',
+            'train_cfg.max_iters=1', f'load_from={bad}'
+        ] + trained['opts'],
+        check=False)
+    assert proc.returncode != 0
+    assert f'checkpoint {bad} cannot be read' in proc.stderr, \
+        proc.stderr[-2000:]
