@@ -186,3 +186,18 @@ def test_bad_inputs_raise_clear_errors(model, tmp_path):
         inference_model(torch.nn.Conv2d(3, 1, 1), np.zeros((8, 8, 3)))
     with pytest.raises(TypeError, match='Config'):
         init_model(dict(model=dict()))
+
+
+def test_checkpoint_of_another_head_width_is_refused(checkpoint):
+    """A trained model's name never sits on random weights: a checkpoint
+    of another decoder width is an error listing the keys, unless
+    strict=False."""
+    wider = dict(
+        TINY, **{
+            'model.decode_head.up_sample_channels': [16, 16, 16, 16, 16],
+            'model.decode_head.channels': 16
+        })
+    with pytest.raises(RuntimeError, match='size mismatch') as e:
+        init_model(CONFIG, checkpoint[0], cfg_options=wider)
+    assert 'decode_head.' in str(e.value)
+    init_model(CONFIG, checkpoint[0], cfg_options=wider, strict=False)

@@ -363,3 +363,19 @@ def test_truncated_checkpoint_is_a_named_error(trained, tmp_path):
     assert proc.returncode != 0
     assert f'checkpoint {bad} cannot be read' in proc.stderr, \
         proc.stderr[-2000:]
+
+
+def test_test_tool_refuses_a_checkpoint_of_another_model(trained, tmp_path):
+    ckpt = osp.join(trained['work_dir'], 'iter_6.pth')
+    opts = [
+        '--work-dir',
+        str(tmp_path), '--cfg-options', 'model.decode_head.channels=16',
+        'model.decode_head.up_sample_channels=[16,32,48,96,320]'
+    ] + trained['opts']
+    proc = run(['tools/test.py', CONFIG, ckpt] + opts, check=False)
+    assert proc.returncode != 0
+    assert f'cannot load checkpoint {ckpt}' in proc.stderr
+    assert 'size mismatch' in proc.stderr, proc.stderr[-2000:]
+    assert 'constant-median baseline' not in proc.stdout + proc.stderr
+    proc = run(['tools/test.py', CONFIG, ckpt, '--non-strict'] + opts)
+    assert 'constant-median baseline' in proc.stdout + proc.stderr
