@@ -19,8 +19,6 @@ _base_ = [
 num_gpus = 8
 batch_size = 2  # per GPU: 8 x 2 = 16
 lr = 1e-4
-max_iters = 38400
-val_interval = 1600
 
 model = dict(
     backbone=dict(
@@ -42,16 +40,5 @@ optim_wrapper = dict(
             'relative_position_bias_table': dict(decay_mult=0.),
             'norm': dict(decay_mult=0.),
         }))
-param_scheduler = [
-    dict(
-        type='OneCycleLR',
-        eta_max=lr,
-        total_steps=max_iters,
-        pct_start=0.3,
-        div_factor=25,
-        final_div_factor=100,
-        by_epoch=False)
-]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
+# OneCycle, 38,400 iterations, validation every 1,600: the schedule base.
 auto_scale_lr = dict(enable=False, base_batch_size=num_gpus * batch_size)

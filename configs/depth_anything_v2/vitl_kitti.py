@@ -16,14 +16,14 @@
 #   Test:  python tools/test.py configs/depth_anything_v2/vitl_kitti.py CKPT
 _base_ = [
     '../_base_/models/depth_anything_v2_dpt.py', '../_base_/datasets/kitti.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_dav2_metric.py'
 ]
 num_gpus = 8
 batch_size = 4  # per GPU: 8 x 4 = 32
 iters_per_epoch = 723  # 23,158 images: ceil(/ 8) // 4
 max_iters = 120 * iters_per_epoch  # 86,760
 val_interval = iters_per_epoch  # the original validates every epoch
-lr = 5e-6
 max_depth = 80
 img_size = 518
 
@@ -79,26 +79,7 @@ train_dataloader = dict(
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=lr, betas=(0.9, 0.999), weight_decay=0.01),
-    paramwise_cfg=dict(custom_keys={'decode_head': dict(lr_mult=10.)}),
-    clip_grad=None)
-# The original sets lr * (1 - i / total) ** 0.9 after step i (so step i + 1
-# uses it): the same curve one iteration later.
-param_scheduler = [
-    dict(
-        type='PolyLR',
-        eta_min=0.,
-        power=0.9,
-        begin=0,
-        end=max_iters,
-        by_epoch=False)
-]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
 default_hooks = dict(checkpoint=dict(interval=val_interval))
 # The original converts BatchNorm to SyncBatchNorm; the model has none.
 auto_scale_lr = dict(enable=False, base_batch_size=num_gpus * batch_size)
