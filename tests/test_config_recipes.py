@@ -13,7 +13,10 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
-from mmengine.registry import PARAM_SCHEDULERS
+from mmengine.registry import PARAM_SCHEDULERS, init_default_scope
+
+import depth  # noqa: F401  (registers modules)
+from depth.registry import DATASETS
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = osp.join(ROOT, 'configs')
@@ -70,7 +73,11 @@ def recipe(path):
     opt = cfg.optim_wrapper.optimizer
     clip = cfg.optim_wrapper.get('clip_grad')
     head = cfg.model.decode_head
-    ev = cfg.val_evaluator
+    # the evaluation range and crop live on the dataset (built lazily: no
+    # files are read)
+    init_default_scope('depth')
+    ev = DATASETS.build(dict(cfg.val_dataloader.dataset,
+                             lazy_init=True)).metainfo
     ckpt = cfg.default_hooks.checkpoint
     return dict(
         gpus=cfg.get('num_gpus'),
@@ -84,7 +91,7 @@ def recipe(path):
         sched=[_short(s) for s in built_schedulers(cfg)],
         crop=_crop(cfg.train_dataloader.dataset.pipeline),
         depth=(head.min_depth, head.max_depth),
-        eval=(ev.min_depth_eval, ev.max_depth_eval, ev.crop_type),
+        eval=(ev['min_depth_eval'], ev['max_depth_eval'], ev['crop_type']),
         sync_bn=cfg.get('sync_bn'),
         model=cfg.model.type,
         backbone=_backbone(cfg.model),

@@ -30,9 +30,6 @@ test_dataloader = dict(
         test_mode=True,
         pipeline=sunrgbd_test_pipeline))
 val_dataloader = test_dataloader
-test_evaluator = dict(
-    type='DepthMetric',
-    min_depth_eval=1e-3,
-    max_depth_eval=8,
-    crop_type='nyu_eigen')
+# Range (1e-3, 8) and the scaled Eigen crop: SUNRGBDDataset's METAINFO.
+test_evaluator = dict(type='DepthMetric')
 val_evaluator = test_evaluator

@@ -6,12 +6,11 @@ from mmengine import fileio
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
+from depth.evaluation.functional import eval_settings
 from depth.registry import DATASETS
 
 # Meta keys a dataset copies into every sample, so that ``PackDepthInputs``
 # can put them on the data sample's metainfo.
-_SAMPLE_META_KEYS = ('min_depth_eval', 'max_depth_eval', 'crop_type')
-
 Suffixes = Union[str, Tuple[str, ...]]
 
 
@@ -56,15 +55,18 @@ class BaseDepthDataset(BaseDataset):
 
     Each data info holds ``img_path``, ``depth_map_path`` (``None`` when
     absent), ``focal`` (float or ``None``), ``depth_scale``,
-    ``depth_fields=[]``, ``min_depth_eval``, ``max_depth_eval``,
-    ``crop_type`` and whatever :meth:`parse_data_info` of a subclass adds
+    ``depth_fields=[]`` and whatever :meth:`parse_data_info` of a subclass adds
     (e.g. ``cam_intrinsic``).
 
     ``METAINFO`` (and so ``dataset_meta`` for the metric) carries
     ``depth_scale`` (stored value / depth_scale = metres),
     ``min_depth_eval`` and ``max_depth_eval`` (the range of ground-truth
     depths the metric evaluates) and ``crop_type``
-    (``None``, ``'nyu_eigen'``, ``'kitti_garg'``, ``'kitti_eigen'``).
+    (``None``, ``'nyu_eigen'``, ``'kitti_garg'``, ``'kitti_eigen'``). The
+    dataset is the one home of the evaluation range and crop: the metric,
+    the visualizer and the analysis tools read them from its metainfo
+    (the samples do not carry copies), and a config changes them here,
+    e.g. ``dict(type='KITTIDataset', max_depth_eval=50.)``.
 
     Args:
         ann_file (str): Split file, relative to ``data_root`` unless
@@ -158,11 +160,7 @@ class BaseDepthDataset(BaseDataset):
         if not isinstance(scale, (int, float)) or scale <= 0:
             raise ValueError(f'{type(self).__name__}: depth_scale must be a '
                              f'positive number, got {scale!r}.')
-        if not meta['min_depth_eval'] < meta['max_depth_eval']:
-            raise ValueError(
-                f'{type(self).__name__}: min_depth_eval '
-                f'({meta["min_depth_eval"]}) must be smaller than '
-                f'max_depth_eval ({meta["max_depth_eval"]}).')
+        eval_settings(meta, type(self).__name__)
 
     # ------------------------------------------------------------------
     # loading
@@ -243,8 +241,6 @@ class BaseDepthDataset(BaseDataset):
             focal=raw_data_info['focal'],
             depth_scale=meta['depth_scale'],
             depth_fields=[])
-        for key in _SAMPLE_META_KEYS:
-            info[key] = meta[key]
         return info
 
     def _parse_split_file(self, ann_file: str) -> List[dict]:

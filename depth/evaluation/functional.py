@@ -22,7 +22,7 @@ Toolbox, ``depth/core/evaluation/metrics.py``) names:
 
 All functions take torch tensors and never loop over pixels.
 """
-from typing import Dict, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 import torch
 from torch import Tensor
@@ -87,6 +87,53 @@ def crop_box(height: int, width: int,
                 int(r * width))
     raise ValueError(f'Unknown crop_type {crop_type!r}; expected one of '
                      f'{list(CROP_TYPES)}.')
+
+
+#: The keys of the evaluation protocol. Their one home is the dataset's
+#: metainfo (``METAINFO`` of the dataset class, overridden by the dataset
+#: config), which mmengine's loops hand to the metric and the visualizer
+#: as ``dataset_meta``.
+EVAL_KEYS: Tuple[str, ...] = ('min_depth_eval', 'max_depth_eval', 'crop_type')
+
+
+def eval_settings(
+        dataset_meta: Optional[Mapping[str, Any]],
+        owner: str = 'DepthMetric') -> Tuple[float, float, Optional[str]]:
+    """The evaluation range and crop of a dataset.
+
+    Args:
+        dataset_meta (Mapping, optional): The dataset's metainfo, with
+            ``min_depth_eval``, ``max_depth_eval`` (metres) and
+            ``crop_type`` (see :data:`CROP_TYPES`).
+        owner (str): Who asks, for the error messages.
+
+    Returns:
+        tuple: ``(min_depth_eval, max_depth_eval, crop_type)``.
+
+    Raises:
+        KeyError: A key is missing (or there is no ``dataset_meta``).
+        ValueError: The range is not ``0 <= min < max`` or the crop is
+            unknown.
+    """
+    meta = dataset_meta or {}
+    missing = [key for key in EVAL_KEYS if key not in meta]
+    if missing:
+        raise KeyError(
+            f'{owner}: dataset_meta lacks {missing}. The evaluation range '
+            'and crop are set on the dataset only: its METAINFO, or the '
+            'dataset config (e.g. val_dataloader = dict(dataset=dict('
+            'max_depth_eval=80.))); mmengine passes them on as '
+            'dataset_meta.')
+    min_eval = float(meta['min_depth_eval'])
+    max_eval = float(meta['max_depth_eval'])
+    crop_type = meta['crop_type']
+    if not 0 <= min_eval < max_eval:
+        raise ValueError(f'{owner}: dataset_meta needs 0 <= min_depth_eval < '
+                         f'max_depth_eval, got {min_eval} and {max_eval}.')
+    if crop_type not in CROP_TYPES:
+        raise ValueError(f'{owner}: unknown crop_type {crop_type!r} in '
+                         f'dataset_meta; expected one of {list(CROP_TYPES)}.')
+    return min_eval, max_eval, crop_type
 
 
 def eval_mask(gt: Tensor,

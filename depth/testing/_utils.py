@@ -30,14 +30,16 @@ def random_depth_map(h: int,
 
 
 def _pixel_data(value: Any) -> PixelData:
-    data = torch.as_tensor(np.asarray(value) if not isinstance(
-        value, Tensor) else value, dtype=torch.float32)
+    data = torch.as_tensor(
+        np.asarray(value) if not isinstance(value, Tensor) else value,
+        dtype=torch.float32)
     if data.dim() == 2:
         data = data[None]
     return PixelData(data=data)
 
 
-def depth_sample(gt: Any = None, pred: Any = None,
+def depth_sample(gt: Any = None,
+                 pred: Any = None,
                  **metainfo) -> DepthDataSample:
     """A :class:`DepthDataSample` with the given metainfo.
 
@@ -90,3 +92,30 @@ def get_config(path: str, pretrained: bool = False) -> Config:
     if not pretrained and 'model' in cfg:
         pretrained_off(cfg.model)
     return cfg
+
+
+def depth_metric(min_depth_eval: float = 1e-3,
+                 max_depth_eval: float = 10.,
+                 crop_type: Optional[str] = None,
+                 **dataset_meta: Any) -> Any:
+    """A :class:`~depth.evaluation.DepthMetric` attached to a dataset meta,
+    as mmengine's loops attach it to the dataset's metainfo.
+
+    Args:
+        min_depth_eval, max_depth_eval (float): Evaluation range, metres.
+        crop_type (str, optional): Evaluation crop.
+        **dataset_meta: Further ``dataset_meta`` entries
+            (``median_train_depth``, ``depth_scale``, ...), and the metric's
+            own arguments under ``metric_args=dict(...)``.
+
+    Returns:
+        DepthMetric: The metric, ``dataset_meta`` set.
+    """
+    from depth.evaluation import DepthMetric
+    metric = DepthMetric(**dataset_meta.pop('metric_args', {}))
+    metric.dataset_meta = dict(
+        min_depth_eval=min_depth_eval,
+        max_depth_eval=max_depth_eval,
+        crop_type=crop_type,
+        **dataset_meta)
+    return metric

@@ -9,7 +9,8 @@ import torch
 from mmengine.utils import mkdir_or_exist
 from mmengine.visualization import Visualizer
 
-from depth.evaluation.functional import depth_metrics, eval_mask
+from depth.evaluation.functional import (EVAL_KEYS, depth_metrics, eval_mask,
+                                         eval_settings)
 from depth.registry import VISUALIZERS
 from depth.structures import depth_map_array
 from .colormap import colorize
@@ -38,8 +39,9 @@ class DepthLocalVisualizer(Visualizer):
 
     and a strip above with the image's own metrics (``abs_rel``, ``rmse``,
     ``d1``, ``silog``), computed as :class:`DepthMetric` does for one image
-    (``min_depth_eval``/``max_depth_eval``/``crop_type`` from the sample's
-    metainfo, else ``dataset_meta``). Panels without data are left out (no
+    (``min_depth_eval``/``max_depth_eval``/``crop_type`` from
+    ``dataset_meta``, as the metric reads them; without them 1e-3, 10 and
+    no crop). Panels without data are left out (no
     GT: no GT, error or metrics).
 
     ``style='plain'``: the bare ``[image | gt | pred]`` colour maps, no
@@ -134,16 +136,13 @@ class DepthLocalVisualizer(Visualizer):
                 vmax = float(values.max()) if values.size else 1.
         return float(vmin), float(vmax)
 
-    def _eval_setting(self, data_sample: Any, key: str, default: Any) -> Any:
-        value = None
-        metainfo = getattr(data_sample, 'metainfo', None)
-        if isinstance(metainfo, dict):
-            value = metainfo.get(key)
-        elif isinstance(data_sample, dict):
-            value = data_sample.get(key)
-        if value is None and self.dataset_meta:
-            value = self.dataset_meta.get(key)
-        return default if value is None else value
+    def _eval_settings(self) -> tuple:
+        """Range and crop of ``dataset_meta`` (their one home), else
+        1e-3, 10 and no crop."""
+        meta = self.dataset_meta or {}
+        if not any(key in meta for key in EVAL_KEYS):
+            return 1e-3, 10., None
+        return eval_settings(meta, type(self).__name__)
 
     def image_metrics(self,
                       pred: np.ndarray,
@@ -153,19 +152,14 @@ class DepthLocalVisualizer(Visualizer):
 
         Args:
             pred, gt (np.ndarray): ``(H, W)`` metres, same shape.
-            data_sample (optional): Source of ``min_depth_eval``,
-                ``max_depth_eval`` and ``crop_type`` (then
-                ``dataset_meta``; defaults 1e-3, 10, no crop).
+            data_sample (optional): Unused; kept for callers that pass
+                it (the range and crop come from ``dataset_meta``).
 
         Returns:
             tuple: ``(metrics, mask)``, metrics a dict (empty without a
             valid pixel), mask ``(H, W)`` bool.
         """
-        min_eval = float(
-            self._eval_setting(data_sample, 'min_depth_eval', 1e-3))
-        max_eval = float(
-            self._eval_setting(data_sample, 'max_depth_eval', 10.))
-        crop_type = self._eval_setting(data_sample, 'crop_type', None)
+        min_eval, max_eval, crop_type = self._eval_settings()
         gt_t = torch.from_numpy(np.ascontiguousarray(gt))
         mask = eval_mask(gt_t, min_eval, max_eval, crop_type)
         if not bool(mask.any()):

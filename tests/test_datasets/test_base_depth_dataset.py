@@ -119,8 +119,10 @@ def test_metainfo_and_overrides(tmp_path, write_text):
     assert ds.metainfo['max_depth_eval'] == 80
     info = ds[0]
     assert info['depth_scale'] == 256
-    assert info['max_depth_eval'] == 80
-    assert info['crop_type'] == 'kitti_garg'
+    # the range and crop have one home, the metainfo: no per-sample copy
+    assert 'max_depth_eval' not in info and 'crop_type' not in info
+    with pytest.raises(ValueError, match="'garg'"):
+        _dataset(tmp_path, write_text, crop_type='garg')
     with pytest.raises(ValueError, match='depth_scale'):
         _dataset(tmp_path, write_text, depth_scale=-1)
     with pytest.raises(ValueError, match='min_depth_eval'):

@@ -23,9 +23,7 @@ def test_pack_shapes_and_meta():
         flip_direction=None,
         focal=518.8579,
         depth_scale=1000.0,
-        crop_type='nyu_eigen',
-        min_depth_eval=1e-3,
-        max_depth_eval=10.0,
+        crop_type='nyu_eigen',  # the dataset's, not the sample's: not packed
         unrelated='not packed')
     packed = PackDepthInputs()(results)
     inputs = packed['inputs']
@@ -40,7 +38,8 @@ def test_pack_shapes_and_meta():
     np.testing.assert_array_equal(gt[0].numpy(), depth)
     meta = sample.metainfo
     assert meta['img_path'] == 'a.png' and meta['img_shape'] == (4, 5)
-    assert meta['focal'] == 518.8579 and meta['crop_type'] == 'nyu_eigen'
+    assert meta['focal'] == 518.8579 and meta['depth_scale'] == 1000.
+    assert 'crop_type' not in meta
     assert 'unrelated' not in meta and 'cam_intrinsic' not in meta
 
 

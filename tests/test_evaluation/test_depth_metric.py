@@ -9,7 +9,7 @@ import torch
 from depth.evaluation import DepthMetric
 from depth.evaluation.metrics import depth_metric as depth_metric_module
 from depth.registry import METRICS
-from depth.testing import depth_sample
+from depth.testing import depth_metric, depth_sample
 
 
 def _sample(pred, gt=None, img_path='scene/img_0.png', **meta):
@@ -41,8 +41,7 @@ def test_per_image_mean_not_pixel_pooled(logs):
     # invalid whatever the prediction
     gt_b = [[3., 3.], [3., 0.]]
     pred_b = [[3., 3.], [3., 9.]]
-    metric = DepthMetric(
-        min_depth_eval=1e-3, max_depth_eval=10., crop_type=None)
+    metric = depth_metric(1e-3, 10., None)
     # one sample as DepthDataSample, one as the dict mmengine passes
     metric.process({}, [_sample(pred_a, gt_a, 'a.png')])
     metric.process({}, [_sample(pred_b, gt_b, 'b.png').to_dict()])
@@ -64,7 +63,7 @@ def test_per_image_mean_not_pixel_pooled(logs):
     assert any('over 2 images' in m for m in logs)
 
 
-def test_settings_from_dataset_meta_and_sample(logs):
+def test_settings_from_dataset_meta_only(logs):
     gt = torch.full((480, 640), 5.)
     gt[0, 0] = 50.  # outside the NYU crop and above the range
     pred = gt.clone()
@@ -75,34 +74,34 @@ def test_settings_from_dataset_meta_and_sample(logs):
     metric.process({}, [_sample(pred, gt)])
     assert metric.results[0]['num_pixels'] == (471 - 45) * (601 - 41)
     assert metric.evaluate(1)['abs_rel'] == 0.
-    # the sample's metainfo wins over dataset_meta, the argument over both
-    metric = DepthMetric(max_depth_eval=100., crop_type=None)
-    metric.dataset_meta = dict(max_depth_eval=10., crop_type='nyu_eigen')
-    metric.process({}, [_sample(pred, gt, max_depth_eval=20.)])
-    assert metric.results[0]['num_pixels'] == 480 * 640
-    metric = DepthMetric()
-    metric.dataset_meta = dict(max_depth_eval=10.)
+    # a value in a sample's metainfo is not a second home: ignored
     metric.process({}, [_sample(pred, gt, max_depth_eval=60.)])
-    assert metric.results[0]['num_pixels'] == 480 * 640
-    # defaults: (1e-3, 10), no crop
-    metric = DepthMetric()
+    assert metric.results[0]['num_pixels'] == (471 - 45) * (601 - 41)
+    metric = depth_metric(1e-3, 60., None)
     metric.process({}, [_sample(pred, gt)])
-    assert metric.results[0]['num_pixels'] == 480 * 640 - 1
+    assert metric.results[0]['num_pixels'] == 480 * 640
+    # no dataset_meta: an error that says where the settings live
+    with pytest.raises(KeyError, match=r'max_depth_eval.*dataset'):
+        DepthMetric().process({}, [_sample(pred, gt)])
+    # the old metric arguments: an error that says where they went
+    for key in ('min_depth_eval', 'max_depth_eval', 'crop_type'):
+        with pytest.raises(TypeError, match=f'{key}.*set on the dataset'):
+            DepthMetric(**{key: None})
+    with pytest.raises(TypeError, match='unexpected.*max_depth'):
+        DepthMetric(max_depth=10)
 
 
 def test_metric_subset_and_prefix(logs):
-    metric = DepthMetric(depth_metrics=['rmse', 'd1'], prefix='nyu')
+    metric = depth_metric(
+        metric_args=dict(depth_metrics=['rmse', 'd1'], prefix='nyu'))
     metric.process({}, [_sample([[2.]], [[1.]])])
     assert metric.evaluate(1) == {'nyu/d1': 0., 'nyu/rmse': 1.}
     with pytest.raises(KeyError, match='a1'):
         DepthMetric(depth_metrics=['a1'])
-    with pytest.raises(ValueError, match='nyu_crop'):
-        DepthMetric(crop_type='nyu_crop')
 
 
 def test_empty_image_skipped_and_counted(logs):
-    metric = DepthMetric(
-        min_depth_eval=1e-3, max_depth_eval=10., crop_type=None)
+    metric = depth_metric(1e-3, 10., None)
     metric.process(
         {},
         [
@@ -119,7 +118,7 @@ def test_empty_image_skipped_and_counted(logs):
 
 
 def test_all_empty_gives_nan(logs):
-    metric = DepthMetric()
+    metric = depth_metric()
     metric.process({}, [_sample([[5.]], [[0.]])])
     out = metric.evaluate(1)
     assert math.isnan(out['abs_rel'])
@@ -128,8 +127,7 @@ def test_all_empty_gives_nan(logs):
 def test_nonfinite_and_nonpositive_predictions_counted(logs):
     gt = [[1., 2., 4., 8.]]
     pred = [[float('nan'), float('inf'), 0., 8.]]
-    metric = DepthMetric(
-        min_depth_eval=0.5, max_depth_eval=10., crop_type=None)
+    metric = depth_metric(0.5, 10., None)
     metric.process({}, [_sample(pred, gt)])
     res = metric.results[0]
     assert res['num_nonfinite'] == 2 and res['num_small'] == 1
@@ -142,14 +140,14 @@ def test_nonfinite_and_nonpositive_predictions_counted(logs):
 
 
 def test_shape_mismatch_names_image():
-    metric = DepthMetric()
+    metric = depth_metric()
     with pytest.raises(ValueError, match=r'bad\.png.*\(2, 3\).*\(3, 2\)'):
         metric.process({},
                        [_sample(np.ones((2, 3)), np.ones((3, 2)), 'bad.png')])
 
 
 def test_missing_gt_explains_format_only():
-    metric = DepthMetric()
+    metric = depth_metric()
     with pytest.raises(KeyError, match='format_only'):
         metric.process({}, [_sample(np.ones((2, 3)), None, 'x.png')])
 
@@ -157,8 +155,7 @@ def test_missing_gt_explains_format_only():
 def test_baseline_numbers(logs):
     gt = [[1., 2., 4.]]
     pred = [[1., 2., 4.]]
-    metric = DepthMetric(crop_type=None)
-    metric.dataset_meta = dict(median_train_depth=2.)
+    metric = depth_metric(median_train_depth=2.)
     metric.process({}, [_sample(pred, gt)])
     out = metric.evaluate(1)
     # constant 2: |g-c|/g = 1/1, 0, 2/4; (g-c)^2 = 1, 0, 4;
@@ -169,13 +166,13 @@ def test_baseline_numbers(logs):
     assert out['abs_rel'] == 0.
     assert any('constant-median baseline 0.5000' in m for m in logs)
     # the argument wins over dataset_meta
-    metric = DepthMetric(crop_type=None, baseline_depth=4.)
-    metric.dataset_meta = dict(median_train_depth=2.)
+    metric = depth_metric(
+        median_train_depth=2., metric_args=dict(baseline_depth=4.))
     metric.process({}, [_sample(pred, gt)])
     assert metric.evaluate(1)['baseline_abs_rel'] == pytest.approx(
         (3 + 1 + 0) / 3)
     # no baseline without a median
-    metric = DepthMetric(crop_type=None)
+    metric = depth_metric()
     metric.process({}, [_sample(pred, gt)])
     assert 'baseline_abs_rel' not in metric.evaluate(1)
 
@@ -184,7 +181,7 @@ def test_output_dir_png_round_trip(tmp_path, logs):
     out_dir = str(tmp_path / 'pred')
     pred = np.array([[1.2344, 2.0006], [0., 70.]], dtype=np.float32)
     gt = np.array([[1.2, 2.], [1., 5.]], dtype=np.float32)
-    metric = DepthMetric(output_dir=out_dir, crop_type=None)
+    metric = depth_metric(metric_args=dict(output_dir=out_dir))
     metric.process({}, [
         _sample(
             pred, gt, '/data/nyu/bathroom/rgb_00045.jpg', depth_scale=1000.)
@@ -226,19 +223,17 @@ def test_format_only_writes_without_gt(tmp_path, logs):
 
 
 def test_results_stay_small():
-    metric = DepthMetric()
+    metric = depth_metric()
     metric.process({}, [_sample(np.ones((64, 80)), np.ones((64, 80)))])
     res = metric.results[0]
     assert all(not isinstance(v, (torch.Tensor, np.ndarray))
                for v in res.values())
 
 
-def test_bad_settings_from_meta_name_the_image():
-    metric = DepthMetric()
-    metric.dataset_meta = dict(crop_type='garg')
-    with pytest.raises(ValueError, match=r"x\.png.*'garg'"):
+def test_bad_settings_in_dataset_meta():
+    metric = depth_metric(crop_type='garg')
+    with pytest.raises(ValueError, match=r"'garg'.*dataset_meta"):
         metric.process({}, [_sample([[1.]], [[1.]], 'x.png')])
-    metric = DepthMetric(min_depth_eval=5.)
-    with pytest.raises(ValueError, match=r'x\.png.*5\.0 and 1\.0'):
-        metric.process({},
-                       [_sample([[1.]], [[1.]], 'x.png', max_depth_eval=1.)])
+    metric = depth_metric(5., 1.)
+    with pytest.raises(ValueError, match=r'5\.0 and 1\.0'):
+        metric.process({}, [_sample([[1.]], [[1.]], 'x.png')])

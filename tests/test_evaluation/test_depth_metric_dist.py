@@ -51,11 +51,10 @@ def _worker(rank, world_size, init_file, out_file):
     try:
         from mmengine.dataset import DefaultSampler
 
-        from depth.evaluation import DepthMetric
+        from depth.testing import depth_metric
         sampler = DefaultSampler(list(range(NUM_IMAGES)), shuffle=False)
         indices = list(iter(sampler))
-        metric = DepthMetric(
-            min_depth_eval=1e-3, max_depth_eval=10., crop_type=None)
+        metric = depth_metric(1e-3, 10., None)
         seen = {}
         compute = metric.compute_metrics
 
@@ -92,9 +91,8 @@ def test_two_rank_collection_trims_padding(tmp_path):
     assert out['metrics']['abs_rel'] == pytest.approx(2.5 / 4)
 
     # the same as a single process
-    from depth.evaluation import DepthMetric
-    metric = DepthMetric(
-        min_depth_eval=1e-3, max_depth_eval=10., crop_type=None)
+    from depth.testing import depth_metric
+    metric = depth_metric(1e-3, 10., None)
     metric.process({}, _samples(range(NUM_IMAGES)))
     single = metric.evaluate(NUM_IMAGES)
     assert single == pytest.approx(out['metrics'])

@@ -12,8 +12,9 @@ from mmengine.structures import PixelData
 from mmengine.visualization import Visualizer
 
 from depth.engine import DepthVisualizationHook
-from depth.evaluation import DepthMetric, depth_metrics
+from depth.evaluation import depth_metrics
 from depth.structures import DepthDataSample
+from depth.testing import depth_metric
 from depth.visualization import DepthLocalVisualizer, colormap_lut
 from depth.visualization.drawing import colorbar, nice_ticks
 
@@ -30,8 +31,7 @@ def _sample(h=60, w=80):
     pred = gt.copy()
     pred[10:, :40] *= 1.2  # 20 % too far on the left half
     pred[:10] = 5.
-    sample = DepthDataSample(
-        metainfo=dict(min_depth_eval=1e-3, max_depth_eval=10.))
+    sample = DepthDataSample()
     sample.gt_depth_map = PixelData(data=torch.from_numpy(gt)[None])
     sample.pred_depth_map = PixelData(data=torch.from_numpy(pred)[None])
     return sample, gt, pred
@@ -109,10 +109,13 @@ def test_show_dir_panel_and_out_png_share_a_name(tmp_path):
     sample.gt_depth_map = PixelData(data=torch.full((1, 6, 8), 3.))
     sample.pred_depth_map = PixelData(data=torch.full((1, 6, 8), 2.))
 
-    metric = DepthMetric(
-        output_dir=str(tmp_path / 'out'),
-        output_root=str(data_root),
-        depth_scale=256.)
+    metric = depth_metric(
+        1e-3,
+        80.,
+        metric_args=dict(
+            output_dir=str(tmp_path / 'out'),
+            output_root=str(data_root),
+            depth_scale=256.))
     metric.process({}, [sample])
     DepthLocalVisualizer.get_instance('names')
     hook = DepthVisualizationHook(draw=True, show_dir=str(tmp_path / 'vis'))

@@ -12,9 +12,8 @@ Two sources of predictions:
   for NYU) is below the metrics' printed precision in practice.
 
 The ground truth, the evaluation range ``min_depth_eval < gt <
-max_depth_eval`` and the crop are those of the config's test set and
-``test_evaluator`` (resolved as :class:`DepthMetric` does: the evaluator's
-arguments, then the sample's metainfo, then the dataset's METAINFO); the
+max_depth_eval`` and the crop are those of the config's test set (its
+metainfo, as :class:`DepthMetric` reads them); the
 mask is :func:`depth.evaluation.functional.eval_mask` and the nine metrics
 are :func:`depth.evaluation.functional.depth_metrics`.
 
@@ -72,8 +71,8 @@ from mmengine.registry import init_default_scope
 from torch import Tensor
 
 import depth  # noqa: F401  (registers modules)
-from depth.evaluation.functional import METRIC_NAMES, depth_metrics, eval_mask
-from depth.evaluation.metrics import DepthMetric
+from depth.evaluation.functional import (METRIC_NAMES, depth_metrics,
+                                         eval_mask, eval_settings)
 from depth.evaluation.metrics.depth_metric import output_name
 from depth.registry import DATASETS
 from depth.utils.cfg_options import CfgOptionsAction, merge_cfg_options
@@ -325,11 +324,10 @@ def iter_pred_dir(cfg: Config, pred_dir: str) -> Iterable[Pixels]:
             f'analyze_results: --pred-dir {pred_dir} is not a folder.')
     init_default_scope(cfg.get('default_scope', 'depth'))
     evaluator = _evaluator_cfg(cfg)
-    keys = ('min_depth_eval', 'max_depth_eval', 'crop_type', 'depth_scale')
-    metric = DepthMetric(**{k: evaluator[k] for k in keys if k in evaluator})
     dataset_cfg = cfg.test_dataloader.dataset
     dataset = DATASETS.build(dataset_cfg)
-    metric.dataset_meta = dataset.metainfo
+    min_eval, max_eval, crop = eval_settings(dataset.metainfo,
+                                             'analyze_results')
     data_root = dataset_cfg.get('data_root')
     for i in range(len(dataset)):
         sample = dataset[i]['data_samples']
@@ -349,8 +347,8 @@ def iter_pred_dir(cfg: Config, pred_dir: str) -> Iterable[Pixels]:
         if raw is None or raw.dtype != np.uint16 or raw.ndim != 2:
             raise ValueError(f'analyze_results: {png} is not a one-channel '
                              'uint16 PNG (tools/test.py --out writes those).')
-        scale = metric.depth_scale or sample.get('depth_scale') or \
-            dataset.metainfo.get('depth_scale')
+        scale = evaluator.get('depth_scale') or sample.get(
+            'depth_scale') or dataset.metainfo.get('depth_scale')
         if not scale:
             raise ValueError('analyze_results: no depth_scale known for '
                              f'{png}; set test_evaluator.depth_scale.')
@@ -359,23 +357,17 @@ def iter_pred_dir(cfg: Config, pred_dir: str) -> Iterable[Pixels]:
             raise ValueError(f'analyze_results: {png} is {tuple(pred.shape)}'
                              f' but the ground truth of {img_path} is '
                              f'{tuple(gt.shape)}.')
-        min_eval, max_eval, crop = metric._eval_settings(sample, img_path)
         mask = eval_mask(gt, min_eval, max_eval, crop)
         yield output_name(img_path, data_root)[:-4], pred[mask], gt[mask]
 
 
 def max_depth_eval_of(cfg: Config) -> float:
-    """``max_depth_eval`` of the config's evaluator, else its test set's
-    METAINFO (built without loading data), else 10."""
-    value = _evaluator_cfg(cfg).get('max_depth_eval')
-    if value is None:
-        dataset_cfg = cfg.test_dataloader.dataset
-        value = dataset_cfg.get('max_depth_eval')
-        if value is None:
-            init_default_scope(cfg.get('default_scope', 'depth'))
-            cls = DATASETS.get(dataset_cfg['type'])
-            value = getattr(cls, 'METAINFO', {}).get('max_depth_eval')
-    return float(value) if value is not None else 10.
+    """``max_depth_eval`` of the config's test set (its metainfo, the one
+    home of the evaluation range; the dataset is built without loading
+    data)."""
+    init_default_scope(cfg.get('default_scope', 'depth'))
+    dataset = DATASETS.build(dict(cfg.test_dataloader.dataset, lazy_init=True))
+    return float(eval_settings(dataset.metainfo, 'analyze_results')[1])
 
 
 def run_test(args: argparse.Namespace, pred_dir: str) -> None:

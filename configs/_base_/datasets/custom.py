@@ -5,9 +5,9 @@
 #   data/custom_dataset/train.txt, val.txt: "<rgb> <depth | None> [<focal>]"
 #                                  per line, relative to rgb/ and depth/
 # The depth scale, the evaluated depth range and the crop are dataset
-# arguments (`custom_data` below), so they live in one place: the dataset
-# puts them in every sample's metainfo and the metric, which names none of
-# them, reads them from there. A leaf changes them by merging one dict into
+# arguments (`custom_data` below), so they live in one place: the dataset's
+# metainfo, which the metric (it names none of them) reads as
+# dataset_meta. A leaf changes them by merging one dict into
 # the dataloaders (docs/dataset_prepare.md):
 #   custom_data = dict(data_root=..., depth_scale=256, max_depth_eval=80)
 #   train_dataloader = dict(dataset=custom_data)
@@ -72,6 +72,6 @@ val_dataloader = dict(
         pipeline=test_pipeline,
         **custom_data))
 test_dataloader = val_dataloader
-# The range and the crop come from the samples (see above).
+# The range and the crop come from the dataset (see above).
 val_evaluator = dict(type='DepthMetric')
 test_evaluator = val_evaluator

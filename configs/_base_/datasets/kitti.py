@@ -5,7 +5,6 @@
 dataset_type = 'KITTIDataset'
 data_root = 'data/kitti'
 crop_size = (352, 704)
-min_depth_eval, max_depth_eval = 1e-3, 80
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadDepthAnnotation'),
@@ -64,9 +63,7 @@ val_dataloader = dict(
         test_mode=True,
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(
-    type='DepthMetric',
-    min_depth_eval=min_depth_eval,
-    max_depth_eval=max_depth_eval,
-    crop_type='kitti_garg')
+# Range (1e-3, 80) and the Garg crop: KITTIDataset's METAINFO (the
+# evaluation range and crop live on the dataset only).
+val_evaluator = dict(type='DepthMetric')
 test_evaluator = val_evaluator

@@ -4,7 +4,6 @@
 # intrinsics in data/kitti/benchmark_cam). Colour augmentation always on,
 # evaluation range (1e-3, 88] as the original.
 _base_ = ['./kitti.py']
-max_depth_eval = 88
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadDepthAnnotation'),
@@ -23,7 +22,8 @@ train_pipeline = [
 train_dataloader = dict(
     dataset=dict(
         ann_file='kitti_benchmark_train.txt', pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(ann_file='kitti_benchmark_val.txt'))
+val_dataloader = dict(
+    dataset=dict(ann_file='kitti_benchmark_val.txt', max_depth_eval=88))
 # Benchmark submission: predictions of the GT-less test frames written as
 # uint16 PNG (depth x 256) with `format_only`.
 test_dataloader = dict(
@@ -37,7 +37,6 @@ test_dataloader = dict(
             dict(type='KBCrop', depth=False),
             dict(type='PackDepthInputs'),
         ]))
-val_evaluator = dict(max_depth_eval=max_depth_eval)
 test_evaluator = dict(
     type='DepthMetric',
     format_only=True,

@@ -4,7 +4,6 @@
 dataset_type = 'NYUDataset'
 data_root = 'data/nyu'
 crop_size = (416, 544)
-min_depth_eval, max_depth_eval = 1e-3, 10
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadDepthAnnotation'),
@@ -59,9 +58,7 @@ val_dataloader = dict(
         test_mode=True,
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(
-    type='DepthMetric',
-    min_depth_eval=min_depth_eval,
-    max_depth_eval=max_depth_eval,
-    crop_type='nyu_eigen')
+# Range (1e-3, 10) and the Eigen crop: NYUDataset's METAINFO (the
+# evaluation range and crop live on the dataset only).
+val_evaluator = dict(type='DepthMetric')
 test_evaluator = val_evaluator

@@ -20,8 +20,7 @@ train_pipeline = [
         type='PackDepthInputs',
         meta_keys=('img_path', 'depth_map_path', 'ori_shape', 'img_shape',
                    'pad_shape', 'scale_factor', 'flip', 'flip_direction',
-                   'focal', 'cam_intrinsic', 'depth_scale', 'min_depth_eval',
-                   'max_depth_eval', 'crop_type', 'class_label')),
+                   'focal', 'cam_intrinsic', 'depth_scale', 'class_label')),
 ]
 train_dataloader = dict(
     dataset=dict(type='NYUSceneDataset', pipeline=train_pipeline))

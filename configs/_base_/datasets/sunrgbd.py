@@ -4,7 +4,6 @@
 # Eigen crop box scaled to each image size.
 dataset_type = 'SUNRGBDDataset'
 data_root = 'data/sunrgbd'
-min_depth_eval, max_depth_eval = 1e-3, 8
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadDepthAnnotation', decode='sunrgbd'),
@@ -33,9 +32,6 @@ test_dataloader = dict(
         test_mode=True,
         pipeline=test_pipeline))
 val_dataloader = test_dataloader
-test_evaluator = dict(
-    type='DepthMetric',
-    min_depth_eval=min_depth_eval,
-    max_depth_eval=max_depth_eval,
-    crop_type='nyu_eigen')
+# Range (1e-3, 8) and the scaled Eigen crop: SUNRGBDDataset's METAINFO.
+test_evaluator = dict(type='DepthMetric')
 val_evaluator = test_evaluator

@@ -4,13 +4,12 @@
 dataset_type = 'SyntheticDepthDataset'
 data_root = 'data/synthetic'
 img_size = (120, 160)
-min_depth_eval, max_depth_eval = 1e-3, 20
 synthetic_cfg = dict(
     num_train=400,
     num_val=50,
     img_size=img_size,
     seed=0,
-    max_depth=max_depth_eval)
+    max_depth=20)  # metres; also the evaluation range (1e-3, 20)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadDepthAnnotation'),
@@ -62,9 +61,6 @@ val_dataloader = dict(
         pipeline=test_pipeline,
         **synthetic_cfg))
 test_dataloader = val_dataloader
-val_evaluator = dict(
-    type='DepthMetric',
-    min_depth_eval=min_depth_eval,
-    max_depth_eval=max_depth_eval,
-    crop_type=None)
+# Range (1e-3, max_depth), no crop: SyntheticDepthDataset's metainfo.
+val_evaluator = dict(type='DepthMetric')
 test_evaluator = val_evaluator

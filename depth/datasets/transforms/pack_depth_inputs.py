@@ -13,8 +13,7 @@ from .utils import describe
 
 DEFAULT_META_KEYS = ('img_path', 'depth_map_path', 'ori_shape', 'img_shape',
                      'pad_shape', 'scale_factor', 'flip', 'flip_direction',
-                     'focal', 'cam_intrinsic', 'depth_scale', 'min_depth_eval',
-                     'max_depth_eval', 'crop_type')
+                     'focal', 'cam_intrinsic', 'depth_scale')
 
 
 @TRANSFORMS.register_module()

@@ -8,7 +8,7 @@ rewritten for mmengine's ``BaseMetric``.
 import logging
 import os.path as osp
 from collections import OrderedDict
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import cv2
 import numpy as np
@@ -20,13 +20,10 @@ from torch import Tensor
 
 from depth.registry import METRICS
 from depth.structures import depth_map_tensor
-from ..functional import CROP_TYPES, METRIC_NAMES
+from ..functional import EVAL_KEYS, METRIC_NAMES
 from ..functional import depth_metrics as _compute_metrics
-from ..functional import eval_mask
+from ..functional import eval_mask, eval_settings
 
-_AUTO = 'auto'
-_DEFAULT_MIN_DEPTH_EVAL = 1e-3
-_DEFAULT_MAX_DEPTH_EVAL = 10.
 _BASELINE_KEYS = ('abs_rel', 'rmse', 'd1')
 _UINT16_MAX = 65535
 
@@ -71,10 +68,12 @@ class DepthMetric(BaseMetric):
     The result is the mean over images, not a pool over pixels. Only one
     small dict per image is kept, never the maps.
 
-    The evaluation settings are resolved per image in this order: the
-    constructor argument, the data sample's metainfo, ``dataset_meta``
-    (datasets put ``min_depth_eval``, ``max_depth_eval`` and ``crop_type``
-    in their ``METAINFO``), the defaults ``1e-3``, ``10`` and no crop.
+    The range and the crop have one home, the dataset: its ``METAINFO``
+    (KITTI ``(1e-3, 80)`` with the Garg crop, NYU ``(1e-3, 10)`` with the
+    Eigen crop, ...) overridden by the dataset config, which mmengine's
+    loops give the metric as ``dataset_meta``
+    (:func:`depth.evaluation.functional.eval_settings`). The metric has no
+    range or crop arguments of its own.
 
     Robustness (each counted and reported once, at the end):
 
@@ -87,14 +86,6 @@ class DepthMetric(BaseMetric):
       entry in ``self.results``, so distributed collection stays aligned).
 
     Args:
-        min_depth_eval (float, optional): Lower bound (exclusive) of the
-            evaluated GT depth, metres. None: resolved as described above.
-            Defaults to None.
-        max_depth_eval (float, optional): Upper bound (exclusive), metres.
-            Defaults to None.
-        crop_type (str, optional): ``None`` (no crop), ``'nyu_eigen'``,
-            ``'kitti_garg'``, ``'kitti_eigen'`` or ``'auto'`` (resolve from
-            the sample / dataset meta, else no crop). Defaults to 'auto'.
         depth_metrics (str | Sequence[str], optional): Subset of the nine
             metric names to return. None: all. Named as in mmseg (not
             ``metrics``: mmengine's ``Runner.build_evaluator`` takes a dict
@@ -132,12 +123,11 @@ class DepthMetric(BaseMetric):
     rmse_log log10 silog`` and, with a baseline, ``baseline_abs_rel``,
     ``baseline_rmse``, ``baseline_d1``. ``format_only`` returns ``{}``.
 
-    Example config (KITTI; the dataset's METAINFO already holds these
-    values, so ``dict(type='DepthMetric')`` alone is equivalent)::
+    Example config (KITTI: the range and crop come from the dataset)::
 
-        val_evaluator = dict(
-            type='DepthMetric', min_depth_eval=1e-3, max_depth_eval=80.,
-            crop_type='kitti_garg')
+        val_evaluator = dict(type='DepthMetric')
+        # another range: on the dataset, never on the metric
+        val_dataloader = dict(dataset=dict(max_depth_eval=50.))
         # benchmark submission: uint16 PNGs of depth * 256, no metrics
         test_evaluator = dict(
             type='DepthMetric', format_only=True, output_dir='submit',
@@ -145,9 +135,6 @@ class DepthMetric(BaseMetric):
     """
 
     def __init__(self,
-                 min_depth_eval: Optional[float] = None,
-                 max_depth_eval: Optional[float] = None,
-                 crop_type: Optional[str] = _AUTO,
                  depth_metrics: Optional[Union[str, Sequence[str]]] = None,
                  baseline_depth: Optional[float] = None,
                  depth_scale: Optional[float] = None,
@@ -156,24 +143,22 @@ class DepthMetric(BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
                  collect_dir: Optional[str] = None,
-                 output_root: Optional[str] = None) -> None:
+                 output_root: Optional[str] = None,
+                 **kwargs) -> None:
+        moved = [key for key in EVAL_KEYS if key in kwargs]
+        if moved:
+            raise TypeError(
+                f'DepthMetric: {moved} are not metric arguments: the '
+                'evaluation range and crop are set on the dataset, e.g. '
+                'val_dataloader = dict(dataset=dict(max_depth_eval=80., '
+                "crop_type='kitti_garg')), or in its METAINFO.")
+        if kwargs:
+            raise TypeError(
+                f'DepthMetric: unexpected arguments {sorted(kwargs)}.')
         super().__init__(
             collect_device=collect_device,
             prefix=prefix,
             collect_dir=collect_dir)
-        if crop_type != _AUTO and crop_type not in CROP_TYPES:
-            raise ValueError(f'DepthMetric: unknown crop_type {crop_type!r}; '
-                             f'expected one of {list(CROP_TYPES)} or '
-                             f'{_AUTO!r}.')
-        self.min_depth_eval = min_depth_eval
-        self.max_depth_eval = max_depth_eval
-        if (min_depth_eval is not None and max_depth_eval is not None
-                and not 0 <= min_depth_eval < max_depth_eval):
-            raise ValueError(
-                'DepthMetric needs 0 <= min_depth_eval < max_depth_eval, got '
-                f'{min_depth_eval} and {max_depth_eval}.')
-        self.crop_type = crop_type
-
         metrics = depth_metrics
         if metrics is None:
             metrics = list(METRIC_NAMES)
@@ -203,39 +188,6 @@ class DepthMetric(BaseMetric):
             mkdir_or_exist(output_dir)
 
     # ------------------------------------------------------------- settings
-    def _resolve(self, key: str, arg: Any, sample: Any, default: Any) -> Any:
-        """Argument, then sample metainfo, then dataset_meta, then
-        default."""
-        if arg is not None and arg != _AUTO:
-            return arg
-        value = _get(sample, key)
-        if value is None and self.dataset_meta:
-            value = self.dataset_meta.get(key)
-        return default if value is None else value
-
-    def _eval_settings(self, sample: Any,
-                       name: str) -> Tuple[float, float, Any]:
-        min_eval = float(
-            self._resolve('min_depth_eval', self.min_depth_eval, sample,
-                          _DEFAULT_MIN_DEPTH_EVAL))
-        max_eval = float(
-            self._resolve('max_depth_eval', self.max_depth_eval, sample,
-                          _DEFAULT_MAX_DEPTH_EVAL))
-        if self.crop_type == _AUTO:
-            crop_type = self._resolve('crop_type', None, sample, None)
-        else:
-            crop_type = self.crop_type
-        if not 0 <= min_eval < max_eval:
-            raise ValueError(
-                f'DepthMetric: image {name}: needs 0 <= min_depth_eval < '
-                f'max_depth_eval, got {min_eval} and {max_eval}.')
-        if crop_type not in CROP_TYPES:
-            raise ValueError(
-                f'DepthMetric: image {name}: unknown crop_type '
-                f'{crop_type!r} (from the data sample or dataset_meta); '
-                f'expected one of {list(CROP_TYPES)}.')
-        return min_eval, max_eval, crop_type
-
     def _baseline(self) -> Optional[float]:
         if self.baseline_depth is not None:
             return float(self.baseline_depth)
@@ -285,7 +237,7 @@ class DepthMetric(BaseMetric):
                 f'{tuple(pred.shape)} differs from ground truth shape '
                 f'{tuple(gt.shape)}.')
 
-        min_eval, max_eval, crop_type = self._eval_settings(sample, name)
+        min_eval, max_eval, crop_type = eval_settings(self.dataset_meta)
         mask = eval_mask(gt, min_eval, max_eval, crop_type)
         num_valid = int(mask.sum())
         if num_valid == 0:

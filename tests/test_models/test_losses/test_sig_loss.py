@@ -132,6 +132,7 @@ def test_sig_loss_population_variance_is_depth_anything_v2_silog():
 
 def test_per_image_averages_the_maps_hand_computed():
     from depth.models.losses import SigLoss
+
     # image 0: g = ln 2 at two pixels -> var 0, loss sqrt(0.5) ln 2;
     # image 1: g = 0, ln 4 -> mean ln 2, biased var (ln 2)^2,
     #          loss sqrt((ln 2)^2 + 0.5 (ln 2)^2) = sqrt(1.5) ln 2
