@@ -14,7 +14,9 @@
 #   val_dataloader = dict(dataset=custom_data)
 #   test_dataloader = val_dataloader
 # No training crop: frames of one size batch as they are (add a RandomCrop
-# to train_pipeline for large frames).
+# to train_pipeline for large frames). Loaders, metric and flip test:
+# _loaders.py.
+_base_ = ['./_loaders.py']
 dataset_type = 'CustomDepthDataset'
 custom_data = dict(
     data_root='data/custom_dataset',
@@ -27,12 +29,7 @@ train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadDepthAnnotation'),
     dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='ColorAug',
-        prob=0.5,
-        gamma_range=(0.9, 1.1),
-        brightness_range=(0.9, 1.1),
-        color_range=(0.9, 1.1)),
+    _base_.color_aug,
     dict(type='PackDepthInputs'),
 ]
 test_pipeline = [
@@ -40,38 +37,20 @@ test_pipeline = [
     dict(type='LoadDepthAnnotation'),
     dict(type='PackDepthInputs'),
 ]
-tta_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation'),
-    dict(
-        type='TestTimeAug',
-        transforms=[[
-            dict(type='RandomFlip', prob=0.),
-            dict(type='RandomFlip', prob=1.)
-        ], [dict(type='PackDepthInputs')]]),
-]
+tta_pipeline = test_pipeline[:-1] + [_base_.tta_flip]
 train_dataloader = dict(
-    batch_size=8,
     num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
         ann_file='train.txt',
         pipeline=train_pipeline,
         **custom_data))
+# The range and the crop come from the dataset (see above).
 val_dataloader = dict(
-    batch_size=1,
     num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
         ann_file='val.txt',
-        test_mode=True,
         pipeline=test_pipeline,
         **custom_data))
 test_dataloader = val_dataloader
-# The range and the crop come from the dataset (see above).
-val_evaluator = dict(type='DepthMetric')
-test_evaluator = val_evaluator

@@ -2,6 +2,8 @@
 # data/kitti/{input/<date>/<drive>/image_02/data/*.png,
 #             gt_depth/<drive>/proj_depth/groundtruth/image_02/*.png,
 #             kitti_eigen_train.txt, kitti_eigen_test.txt}
+# Loaders, metric and flip test: _loaders.py.
+_base_ = ['./_loaders.py']
 dataset_type = 'KITTIDataset'
 data_root = 'data/kitti'
 crop_size = (352, 704)
@@ -12,12 +14,7 @@ train_pipeline = [
     dict(type='RandomRotate', prob=0.5, degree=2.5),
     dict(type='RandomFlip', prob=0.5),
     dict(type='RandomCrop', crop_size=crop_size),
-    dict(
-        type='ColorAug',
-        prob=0.5,
-        gamma_range=(0.9, 1.1),
-        brightness_range=(0.9, 1.1),
-        color_range=(0.9, 1.1)),
+    _base_.color_aug,
     dict(type='PackDepthInputs'),
 ]
 # Evaluation frame: the KB crop (352x1216) of image and ground truth; the
@@ -28,42 +25,22 @@ test_pipeline = [
     dict(type='KBCrop', depth=True),
     dict(type='PackDepthInputs'),
 ]
-tta_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation'),
-    dict(type='KBCrop', depth=True),
-    dict(
-        type='TestTimeAug',
-        transforms=[[
-            dict(type='RandomFlip', prob=0.),
-            dict(type='RandomFlip', prob=1.)
-        ], [dict(type='PackDepthInputs')]]),
-]
+tta_pipeline = test_pipeline[:-1] + [_base_.tta_flip]
+data_prefix = dict(img_path='input', depth_map_path='gt_depth')
 train_dataloader = dict(
-    batch_size=8,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='kitti_eigen_train.txt',
-        data_prefix=dict(img_path='input', depth_map_path='gt_depth'),
+        data_prefix=data_prefix,
         pipeline=train_pipeline))
+# Range (1e-3, 80) and the Garg crop: KITTIDataset's METAINFO (the
+# evaluation range and crop live on the dataset only).
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='kitti_eigen_test.txt',
-        data_prefix=dict(img_path='input', depth_map_path='gt_depth'),
-        test_mode=True,
+        data_prefix=data_prefix,
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-# Range (1e-3, 80) and the Garg crop: KITTIDataset's METAINFO (the
-# evaluation range and crop live on the dataset only).
-val_evaluator = dict(type='DepthMetric')
-test_evaluator = val_evaluator

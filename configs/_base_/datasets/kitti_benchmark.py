@@ -4,19 +4,9 @@
 # intrinsics in data/kitti/benchmark_cam). Colour augmentation always on,
 # evaluation range (1e-3, 88] as the original.
 _base_ = ['./kitti.py']
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation'),
-    dict(type='KBCrop', depth=True),
-    dict(type='RandomRotate', prob=0.5, degree=2.5),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='RandomCrop', crop_size={{_base_.crop_size}}),
-    dict(
-        type='ColorAug',
-        prob=1.0,
-        gamma_range=(0.9, 1.1),
-        brightness_range=(0.9, 1.1),
-        color_range=(0.9, 1.1)),
+# KITTI's training pipeline with the colour augmentation always on.
+train_pipeline = _base_.train_pipeline[:-2] + [
+    dict(_base_.color_aug, prob=1.0),
     dict(type='PackDepthInputs'),
 ]
 train_dataloader = dict(
