@@ -1,5 +1,10 @@
 """Tiny samples, batches and configs for tests."""
+import importlib.util
+import os
 import os.path as osp
+import subprocess
+import sys
+from types import ModuleType
 from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
@@ -14,6 +19,8 @@ from depth.structures import DepthDataSample
 #: The repository's ``configs`` folder.
 CONFIG_ROOT = osp.join(
     osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'configs')
+#: The repository's root folder (``configs``, ``tools``); tools run here.
+REPO_ROOT = osp.dirname(CONFIG_ROOT)
 
 
 def random_depth_map(h: int,
@@ -119,3 +126,131 @@ def depth_metric(min_depth_eval: float = 1e-3,
         crop_type=crop_type,
         **dataset_meta)
     return metric
+
+
+def read_key_shapes(path: str) -> Dict[str, Tuple[int, ...]]:
+    """Read a committed key list: one ``'<key> <shape>'`` a line, the shape
+    comma-separated (``3,4``) or ``-`` for a scalar; ``#`` lines and blank
+    lines are skipped.
+
+    Args:
+        path (str): The key list file.
+
+    Returns:
+        dict: ``{key: shape}`` in file order.
+    """
+    out = {}
+    with open(path) as f:
+        for line in f:
+            if line.startswith('#') or not line.strip():
+                continue
+            key, shape = line.split()
+            out[key] = () if shape == '-' else tuple(
+                int(s) for s in shape.split(',') if s)
+    return out
+
+
+def random_release_state(key_shapes: Dict[str, Tuple[int, ...]],
+                         seed: int = 0) -> Dict[str, Tensor]:
+    """A state dict for a key list, as a released checkpoint would hold it:
+    standard-normal tensors, but the real Swin ``relative_position_index``
+    buffers and ``num_batches_tracked`` 7.
+
+    Args:
+        key_shapes (dict): ``{key: shape}``, e.g. from
+            :func:`read_key_shapes`.
+        seed (int): Seed of the generator the tensors are drawn from.
+
+    Returns:
+        dict: ``{key: tensor}``.
+    """
+    from depth.models.backbones.swin_layers import relative_position_index
+    g = torch.Generator().manual_seed(seed)
+    state = {}
+    for key, shape in key_shapes.items():
+        if key.endswith('relative_position_index'):
+            state[key] = relative_position_index(int(round(shape[0]**0.5)))
+        elif key.endswith('num_batches_tracked'):
+            state[key] = torch.tensor(7)
+        else:
+            state[key] = torch.randn(shape, generator=g)
+    return state
+
+
+def run_tool(*args: str,
+             timeout: float = 600,
+             **env: str) -> subprocess.CompletedProcess:
+    """Run ``python *args`` in :data:`REPO_ROOT`, output captured as text.
+
+    Args:
+        *args (str): The script (e.g. ``'tools/test.py'``) and its
+            arguments.
+        timeout (float): Seconds before :class:`subprocess.TimeoutExpired`.
+        **env (str): Variables set on top of ``os.environ``
+            (``PYTHONPATH=REPO_ROOT``, ...); none: the environment is
+            inherited as it is.
+
+    Returns:
+        subprocess.CompletedProcess: With ``returncode``, ``stdout`` and
+        ``stderr``; a failure is not raised.
+    """
+    return subprocess.run([sys.executable, *args],
+                          cwd=REPO_ROOT,
+                          env=dict(os.environ, **env) if env else None,
+                          capture_output=True,
+                          text=True,
+                          timeout=timeout)
+
+
+def load_script(path: str, name: Optional[str] = None) -> ModuleType:
+    """Import a script that is no package module (a ``tools/`` command, a
+    reference implementation beside a test) from its file.
+
+    Args:
+        path (str): The file, relative to :data:`REPO_ROOT` (e.g.
+            ``'tools/infer.py'``) or absolute.
+        name (str, optional): The module's name; the file's stem by
+            default.
+
+    Returns:
+        module: The executed module (not put into ``sys.modules``).
+    """
+    full = path if osp.isabs(path) else osp.join(REPO_ROOT, path)
+    if name is None:
+        name = osp.splitext(osp.basename(full))[0]
+    spec = importlib.util.spec_from_file_location(name, full)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def loss_and_predict(
+    model: Any,
+    batch: Dict[str, list],
+    test_batch: Optional[Dict[str, list]] = None
+) -> Tuple[Dict[str, Tensor], list]:
+    """One training step's loss (finite, back-propagated), then predictions,
+    each batch through the model's data preprocessor as the loops do.
+
+    Args:
+        model (BaseDepther): The model, put in train then eval mode.
+        batch (dict): ``inputs`` and ``data_samples`` (e.g.
+            :func:`demo_batch`) for the loss.
+        test_batch (dict, optional): Likewise for the predictions;
+            ``batch`` again by default.
+
+    Returns:
+        tuple: The losses (dict) and the predicted samples (list).
+    """
+    model.train()
+    data = model.data_preprocessor(batch, True)
+    losses = model(**data, mode='loss')
+    total = sum(losses.values())
+    assert torch.isfinite(total), losses
+    total.backward()
+    model.eval()
+    with torch.no_grad():
+        data = model.data_preprocessor(
+            batch if test_batch is None else test_batch, False)
+        preds = model(**data, mode='predict')
+    return losses, preds

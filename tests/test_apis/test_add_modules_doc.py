@@ -10,7 +10,7 @@ import torch
 from mmengine.config import Config
 
 from depth.registry import MODELS
-from depth.testing import demo_batch
+from depth.testing import demo_batch, loss_and_predict
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DOC = osp.join(ROOT, 'docs', 'add_modules.md')
@@ -47,18 +47,10 @@ def project(tmp_path, monkeypatch):
 
 
 def step(model, h=64, w=96):
-    model.train()
-    data = model.data_preprocessor(demo_batch(h=h, w=w, max_depth=20.), True)
-    losses = model(**data, mode='loss')
+    losses, preds = loss_and_predict(model,
+                                     demo_batch(h=h, w=w, max_depth=20.),
+                                     demo_batch(n=1, h=h, w=w, max_depth=20.))
     assert all(k.split('.', 1)[1].startswith('loss_') for k in losses)
-    total = sum(losses.values())
-    assert torch.isfinite(total)
-    total.backward()
-    model.eval()
-    with torch.no_grad():
-        data = model.data_preprocessor(
-            demo_batch(n=1, h=h, w=w, max_depth=20.), False)
-        preds = model(**data, mode='predict')
     assert preds[0].pred_depth_map.shape == (h, w)
     return losses
 

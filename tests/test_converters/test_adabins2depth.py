@@ -4,8 +4,6 @@ command-line tool, on generated release files (no original code, no
 network)."""
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -21,8 +19,9 @@ from depth.converters.adabins import (ADABINS_RULES, adabins_release_config,
                                       guess_adabins_dataset)
 from depth.models.layers import MiniViT
 from depth.registry import MODELS
+from depth.testing import REPO_ROOT, run_tool
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 TOOL = osp.join(ROOT, 'tools', 'model_converters', 'adabins2depth.py')
 
 # Our names -> the original UnetAdaptiveBins names (the inverse of the
@@ -276,9 +275,10 @@ def test_fold_conv_bias_hand_computed():
         fold_conv_biases(sd)
 
 
-def test_flat_positional_table_uses_first_rows():
-    torch.manual_seed(0)
-    vit = MiniViT(
+def flat_vit(**kwargs):
+    """A one-layer MiniViT on 8 channels, 2x2 patches, whose positional
+    table is flat: 10 rows."""
+    return MiniViT(
         8,
         embed_dims=8,
         patch_size=2,
@@ -288,9 +288,14 @@ def test_flat_positional_table_uses_first_rows():
         num_queries=3,
         out_channels=4,
         head_channels=8,
-        dropout=0.0,
         pos_embed_type='flat',
-        num_pos_embeds=10).eval()
+        num_pos_embeds=10,
+        **kwargs)
+
+
+def test_flat_positional_table_uses_first_rows():
+    torch.manual_seed(0)
+    vit = flat_vit(dropout=0.0).eval()
     assert vit.pos_embed.shape == (10, 8)
     with torch.no_grad():
         vit.pos_embed.copy_(torch.arange(80.).view(10, 8))
@@ -310,18 +315,7 @@ def test_flat_positional_table_uses_first_rows():
 
 
 def test_flat_positional_table_too_many_tokens():
-    vit = MiniViT(
-        8,
-        embed_dims=8,
-        patch_size=2,
-        num_layers=1,
-        num_heads=2,
-        feedforward_channels=16,
-        num_queries=3,
-        out_channels=4,
-        head_channels=8,
-        pos_embed_type='flat',
-        num_pos_embeds=10)
+    vit = flat_vit()
     x = torch.randn(1, 8, 8, 8)  # 4x4 = 16 tokens > 10 rows
     with pytest.raises(
             ValueError, match=r'4x4 grid of 16 patch tokens.*'
@@ -346,13 +340,8 @@ def test_cli_end_to_end(tmp_path, nyu_model):
     src = str(tmp_path / 'AdaBins_nyu.pt')
     dst = str(tmp_path / 'out' / 'adabins_efnetb5_nyu.pth')
     write_release(src, original_state_dict(nyu_model))
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=ROOT)
-    proc = subprocess.run([sys.executable, TOOL, src, dst],
-                          cwd=ROOT,
-                          env=env,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
+    env = dict(OMP_NUM_THREADS='1', PYTHONPATH=ROOT)
+    proc = run_tool(TOOL, src, dst, **env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert 'loads strictly' in proc.stdout + proc.stderr
     # What tools/test.py loads: weights_only, {'meta', 'state_dict'}.
@@ -364,11 +353,6 @@ def test_cli_end_to_end(tmp_path, nyu_model):
     # A name that tells no dataset needs --dataset or --config.
     other = str(tmp_path / 'weights.pt')
     os.rename(src, other)
-    proc = subprocess.run([sys.executable, TOOL, other, dst],
-                          cwd=ROOT,
-                          env=env,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
+    proc = run_tool(TOOL, other, dst, **env)
     assert proc.returncode != 0
     assert '--dataset' in proc.stderr

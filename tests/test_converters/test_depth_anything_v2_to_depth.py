@@ -2,7 +2,6 @@
 ViT-S key list (fixture), strict loading into our configs' models, the
 encoder-only mode and the command-line tool (no original code, no
 network)."""
-import importlib.util
 import os.path as osp
 
 import pytest
@@ -16,24 +15,14 @@ from depth.converters.depth_anything_v2 import (
     DA2_ENCODER_RULES, DA2_METRIC_RULES, convert_depth_anything_v2_state_dict,
     da2_arch, da2_release_config, guess_da2_dataset, guess_da2_mode)
 from depth.registry import MODELS
+from depth.testing import REPO_ROOT, load_script, read_key_shapes
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 TOOL = osp.join(ROOT, 'tools', 'model_converters',
                 'depth_anything_v2_to_depth.py')
 FIXTURE = osp.join(
     osp.dirname(__file__), 'fixtures',
     'depth_anything_v2_metric_vits_keys.txt')
-
-
-def read_keys():
-    shapes = {}
-    with open(FIXTURE) as f:
-        for line in f:
-            if line.startswith('#') or not line.strip():
-                continue
-            key, shape = line.split()
-            shapes[key] = tuple(int(s) for s in shape.split(',') if s)
-    return shapes
 
 
 def synthetic_release(seed=0):
@@ -42,7 +31,7 @@ def synthetic_release(seed=0):
     g = torch.Generator().manual_seed(seed)
     return {
         k: torch.randn(s, generator=g) if len(s) else torch.tensor(0)
-        for k, s in read_keys().items()
+        for k, s in read_key_shapes(FIXTURE).items()
     }
 
 
@@ -55,7 +44,7 @@ def vits_model():
 
 
 def test_fixture_is_the_vits_layout():
-    keys = read_keys()
+    keys = read_key_shapes(FIXTURE)
     assert keys['pretrained.cls_token'] == (1, 1, 384)
     assert keys['pretrained.pos_embed'] == (1, 1370, 384)  # 37 x 37 + 1
     assert sum(
@@ -167,10 +156,7 @@ def test_tool_end_to_end(tmp_path):
     """Release file (bare state dict, DDP-wrapped training checkpoint) ->
     tool -> a checkpoint that loads strictly; encoder mode -> a file the
     backbone's ``pretrained`` reads."""
-    spec = importlib.util.spec_from_file_location('da2_tool', TOOL)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    main = tool.main
+    main = load_script(TOOL, 'da2_tool').main
     state = synthetic_release()
     src = tmp_path / 'depth_anything_v2_metric_hypersim_vits.pth'
     torch.save(state, src)

@@ -2,8 +2,6 @@
 permutation, safe reading, strict loading, and the command line."""
 import argparse
 import os.path as osp
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -18,39 +16,14 @@ from depth.converters.mdet import (DEPTHFORMER_RULES, MDET_FAMILIES,
                                    guess_release_config)
 from depth.models.backbones.swin_layers import (PatchMerging,
                                                 relative_position_index)
+from depth.testing import (REPO_ROOT, random_release_state, read_key_shapes,
+                           run_tool)
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 KEYS_FILE = osp.join(
     osp.dirname(__file__), 'fixtures', 'mdet_depthformer_swint_nyu_keys.txt')
 TINY_CONFIG = osp.join(ROOT, 'configs', 'depthformer',
                        'swint-tiny_synthetic.py')
-
-
-def original_key_shapes(path=KEYS_FILE):
-    """``{key: shape}`` of the original model, from the committed list."""
-    out = {}
-    with open(path) as f:
-        for line in f:
-            if line.startswith('#') or not line.strip():
-                continue
-            key, shape = line.split()
-            out[key] = () if shape == '-' else tuple(
-                int(s) for s in shape.split(',') if s)
-    return out
-
-
-def random_original_state(key_shapes, seed=0):
-    """Random tensors under the original names (the real index buffers)."""
-    g = torch.Generator().manual_seed(seed)
-    state = {}
-    for key, shape in key_shapes.items():
-        if key.endswith('relative_position_index'):
-            state[key] = relative_position_index(int(round(shape[0]**0.5)))
-        elif key.endswith('num_batches_tracked'):
-            state[key] = torch.tensor(7)
-        else:
-            state[key] = torch.randn(shape, generator=g)
-    return state
 
 
 def to_original_names(state):
@@ -119,7 +92,7 @@ def swint_nyu_model():
 def test_real_original_layout_loads_strictly(swint_nyu_model):
     """The original Swin-T NYU model's own key list converts into
     configs/depthformer/swint_nyu.py with 0 missing and 0 unexpected."""
-    orig = random_original_state(original_key_shapes())
+    orig = random_release_state(read_key_shapes(KEYS_FILE))
     assert len(orig) == 324
     log = []
     converted, family = convert_mdet_state_dict(orig, source='t', log=log)
@@ -205,7 +178,7 @@ def test_merging_permutation_hand_made():
 
 
 def test_wrong_relative_position_index_is_refused():
-    orig = random_original_state(original_key_shapes())
+    orig = random_release_state(read_key_shapes(KEYS_FILE))
     key = 'backbone.stages.0.blocks.1.attn.w_msa.relative_position_index'
     orig[key] = orig[key].flip(0)
     with pytest.raises(ValueError, match='blocks.1.attn.w_msa'):
@@ -217,7 +190,7 @@ def test_unknown_family_and_strict_errors(swint_nyu_model):
         convert_mdet_state_dict({'backbone.conv1.weight': torch.zeros(1)})
     with pytest.raises(KeyError, match='match no conversion rule'):
         apply_key_rules({'a': torch.zeros(1)}, [KeyRule('b', 'c')], 'x.pth')
-    orig = random_original_state(original_key_shapes())
+    orig = random_release_state(read_key_shapes(KEYS_FILE))
     converted, _ = convert_mdet_state_dict(orig)
     del converted['neck.level_embed']
     converted['neck.extra'] = torch.zeros(1)
@@ -280,17 +253,14 @@ def test_command_line_and_test_tool(tmp_path):
     src, dst = str(tmp_path / 'release.pth'), str(tmp_path / 'ours.pth')
     write_release(src, to_original_names(ours), module_prefix=True)
     env = dict(PYTHONPATH=ROOT, OMP_NUM_THREADS='1', PATH='/usr/bin:/bin')
-    import os
-    env = dict(os.environ, **env)
-    proc = subprocess.run([
-        sys.executable, 'tools/model_converters/mdet2depth.py', src, dst,
-        '--config', TINY_CONFIG
-    ],
-                          cwd=ROOT,
-                          env=env,
-                          capture_output=True,
-                          text=True,
-                          timeout=300)
+    proc = run_tool(
+        'tools/model_converters/mdet2depth.py',
+        src,
+        dst,
+        '--config',
+        TINY_CONFIG,
+        timeout=300,
+        **env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     saved = torch.load(dst, map_location='cpu', weights_only=True)
     assert saved['meta']['converted_from'] == 'release.pth'
@@ -306,17 +276,9 @@ def test_command_line_and_test_tool(tmp_path):
         'test_dataloader.persistent_workers=False'
     ]
     for extra in ([], ['--tta']):
-        proc = subprocess.run(
-            [
-                sys.executable, 'tools/test.py', TINY_CONFIG, dst,
-                '--work-dir',
-                str(tmp_path / 'work'), '--cfg-options'
-            ] + opts + extra,
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600)
+        proc = run_tool('tools/test.py', TINY_CONFIG, dst, '--work-dir',
+                        str(tmp_path / 'work'), '--cfg-options', *opts, *extra,
+                        **env)
         assert proc.returncode == 0, proc.stderr[-3000:]
         assert 'abs_rel' in proc.stdout + proc.stderr
     # a checkpoint that does not fit is refused by test.py and init_model
@@ -324,41 +286,21 @@ def test_command_line_and_test_tool(tmp_path):
     del broken['state_dict']['neck.level_embed']
     bad = str(tmp_path / 'broken.pth')
     torch.save(broken, bad)
-    proc = subprocess.run(
-        [
-            sys.executable, 'tools/test.py', TINY_CONFIG, bad, '--work-dir',
-            str(tmp_path / 'work'), '--cfg-options'
-        ] + opts,
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600)
+    proc = run_tool('tools/test.py', TINY_CONFIG, bad, '--work-dir',
+                    str(tmp_path / 'work'), '--cfg-options', *opts, **env)
     assert proc.returncode != 0
     assert 'missing keys in source state_dict: neck.level_embed' in \
         proc.stderr, proc.stderr[-2000:]
     empty = tmp_path / 'empty.pth'
     empty.write_bytes(b'')
-    proc = subprocess.run(
-        [sys.executable, 'tools/test.py', TINY_CONFIG,
-         str(empty)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600)
+    proc = run_tool('tools/test.py', TINY_CONFIG, str(empty), **env)
     assert proc.returncode != 0 and 'empty.pth is empty' in proc.stderr
     with pytest.raises(RuntimeError, match='neck.level_embed'):
         init_model(TINY_CONFIG, bad)
     init_model(TINY_CONFIG, bad, strict=False)  # the documented escape
     # no family recognised -> exit with a message naming the file
     write_release(src, {'foo.weight': torch.zeros(1)})
-    proc = subprocess.run(
-        [sys.executable, 'tools/model_converters/mdet2depth.py', src, dst],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300)
+    proc = run_tool(
+        'tools/model_converters/mdet2depth.py', src, dst, timeout=300, **env)
     assert proc.returncode != 0
     assert 'release.pth: no known model family' in proc.stderr

@@ -2,8 +2,6 @@
 Swin-T NYU key list), the old decoder layout, detection, release names."""
 import os.path as osp
 import re
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -13,37 +11,13 @@ from mmengine.registry import init_default_scope
 from depth.converters import check_strict_load
 from depth.converters.mdet import (MDET_FAMILIES, convert_mdet_state_dict,
                                    guess_release_config)
-from depth.models.backbones.swin_layers import relative_position_index
 from depth.registry import MODELS
+from depth.testing import (REPO_ROOT, random_release_state, read_key_shapes,
+                           run_tool)
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 KEYS_FILE = osp.join(
     osp.dirname(__file__), 'fixtures', 'mdet_binsformer_swint_nyu_keys.txt')
-
-
-def original_key_shapes(path=KEYS_FILE):
-    out = {}
-    with open(path) as f:
-        for line in f:
-            if line.startswith('#') or not line.strip():
-                continue
-            key, shape = line.split()
-            out[key] = () if shape == '-' else tuple(
-                int(s) for s in shape.split(',') if s)
-    return out
-
-
-def random_original_state(key_shapes, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    state = {}
-    for key, shape in key_shapes.items():
-        if key.endswith('relative_position_index'):
-            state[key] = relative_position_index(int(round(shape[0]**0.5)))
-        elif key.endswith('num_batches_tracked'):
-            state[key] = torch.tensor(7)
-        else:
-            state[key] = torch.randn(shape, generator=g)
-    return state
 
 
 @pytest.fixture(scope='module')
@@ -55,7 +29,7 @@ def swint_nyu_model():
 
 
 def test_real_original_layout_loads_strictly(swint_nyu_model):
-    orig = random_original_state(original_key_shapes())
+    orig = random_release_state(read_key_shapes(KEYS_FILE))
     assert len(orig) == 527
     log = []
     converted, family = convert_mdet_state_dict(orig, source='t', log=log)
@@ -104,7 +78,7 @@ def test_real_original_layout_loads_strictly(swint_nyu_model):
 def test_old_decoder_layout():
     """Releases with ``transformer_decoder.decoder.`` (which the original's
     tools/model_converters/binsformer.py strips) convert the same."""
-    orig = random_original_state(original_key_shapes())
+    orig = random_release_state(read_key_shapes(KEYS_FILE))
     prefix = 'decode_head.transformer_decoder.'
     old = {k.replace(prefix, prefix + 'decoder.'): v for k, v in orig.items()}
     new_conv, _ = convert_mdet_state_dict(orig)
@@ -114,7 +88,7 @@ def test_old_decoder_layout():
 
 
 def test_families_are_told_apart():
-    orig = random_original_state(original_key_shapes())
+    orig = random_release_state(read_key_shapes(KEYS_FILE))
     assert convert_mdet_state_dict(orig)[1].name == 'binsformer'
     with pytest.raises(ValueError, match='no known model family'):
         convert_mdet_state_dict({
@@ -227,14 +201,13 @@ def test_command_line_round_trip(tmp_path):
     src, dst = str(tmp_path / 'binsformer_release.pth'), str(tmp_path /
                                                              'ours.pth')
     write_release(src, to_original_binsformer(ours), module_prefix=True)
-    proc = subprocess.run([
-        sys.executable, 'tools/model_converters/mdet2depth.py', src, dst,
-        '--config', config
-    ],
-                          cwd=ROOT,
-                          capture_output=True,
-                          text=True,
-                          timeout=300)
+    proc = run_tool(
+        'tools/model_converters/mdet2depth.py',
+        src,
+        dst,
+        '--config',
+        config,
+        timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     saved = torch.load(dst, map_location='cpu', weights_only=True)
     check_strict_load(model, saved['state_dict'])

@@ -94,26 +94,26 @@ def test_no_crop_keeps_shape_and_leading_dims():
     assert mask.shape == gt.shape and mask.all()
 
 
-def test_nyu_eigen_crop_480x640_exact():
-    gt = torch.ones(1, 480, 640)
-    mask = eval_mask(gt, 1e-3, 10., 'nyu_eigen')
-    assert torch.equal(mask[0], _box_mask(480, 640, 45, 471, 41, 601))
-
-
-def test_nyu_eigen_crop_scales_with_size():
-    # 45*240//480 = 22, 471*240//480 = 235, 41*320//640 = 20,
-    # 601*320//640 = 300
-    assert crop_box(240, 320, 'nyu_eigen') == (22, 235, 20, 300)
-    mask = eval_mask(torch.ones(240, 320), 0., 10., 'nyu_eigen')
-    assert torch.equal(mask, _box_mask(240, 320, 22, 235, 20, 300))
-
-
-def test_kitti_garg_crop_kb_frame_exact():
-    # 0.40810811*352 = 143.65, 0.99189189*352 = 349.15,
-    # 0.03594771*1216 = 43.71, 0.96405229*1216 = 1172.29
-    gt = torch.ones(1, 352, 1216)
-    mask = eval_mask(gt, 1e-3, 80., 'kitti_garg')
-    assert torch.equal(mask[0], _box_mask(352, 1216, 143, 349, 43, 1172))
+@pytest.mark.parametrize(
+    'gt_shape, min_depth, max_depth, crop, box',
+    [
+        ((1, 480, 640), 1e-3, 10., 'nyu_eigen', (45, 471, 41, 601)),
+        # 45*240//480 = 22, 471*240//480 = 235, 41*320//640 = 20,
+        # 601*320//640 = 300
+        ((240, 320), 0., 10., 'nyu_eigen', (22, 235, 20, 300)),
+        # 0.40810811*352 = 143.65, 0.99189189*352 = 349.15,
+        # 0.03594771*1216 = 43.71, 0.96405229*1216 = 1172.29
+        ((1, 352, 1216), 1e-3, 80., 'kitti_garg', (143, 349, 43, 1172)),
+    ],
+    ids=[
+        'nyu_eigen_480x640', 'nyu_eigen_scaled_240x320', 'kitti_garg_kb_frame'
+    ])
+def test_crop_mask_is_the_box(gt_shape, min_depth, max_depth, crop, box):
+    h, w = gt_shape[-2:]
+    assert crop_box(h, w, crop) == box
+    mask = eval_mask(torch.ones(gt_shape), min_depth, max_depth, crop)
+    assert mask.shape == gt_shape
+    assert torch.equal(mask.view(h, w), _box_mask(h, w, *box))
 
 
 def test_kitti_crops_other_sizes():

@@ -1,24 +1,14 @@
 """tools/analysis_tools/analyze_logs.py on a generated mmengine json log
 with known values: parsed curves, the PNG, train time, clear errors."""
-import importlib.util
 import json
 import os.path as osp
 
 import numpy as np
 import pytest
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'analyze_logs.py')
+from depth.testing import load_script
 
-
-def _load_tool():
-    spec = importlib.util.spec_from_file_location('analyze_logs_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-al = _load_tool()
+al = load_script('tools/analysis_tools/analyze_logs.py', 'analyze_logs_tool')
 
 # the format mmengine writes: training lines with iter and step, validation
 # lines with the metrics and step only; time occurs in both

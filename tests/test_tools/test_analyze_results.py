@@ -2,7 +2,6 @@
 the pixels of all images (hand-computed on two 2x3 images), the worst-image
 ranking, and the --pred-dir path on tools/test.py-style PNGs of a tiny
 synthetic test set."""
-import importlib.util
 import json
 import math
 import os
@@ -16,21 +15,13 @@ import torch
 from depth.evaluation.functional import depth_metrics, eval_mask
 from depth.evaluation.metrics.depth_metric import output_name
 from depth.registry import MODELS
-from depth.testing import depth_sample, get_config
+from depth.testing import depth_sample, get_config, load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'analyze_results.py')
 CONFIG = osp.join(ROOT, 'configs', 'densedepth', 'mobilenetv2_synthetic.py')
 
-
-def _load_tool():
-    spec = importlib.util.spec_from_file_location('analyze_results_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ar = _load_tool()
+ar = load_script('tools/analysis_tools/analyze_results.py',
+                 'analyze_results_tool')
 
 # two 2x3 images; evaluated: 1e-3 < gt < 20 (0 and 25 are out)
 GT_A = [[1., 2., 4.], [12., 16., 0.]]

@@ -1,10 +1,11 @@
 """Smoke tests of the training and inference benchmarks: they run on CPU
 for a config of every model family at a small size (no timing asserted)."""
 import glob
-import importlib.util
 import os.path as osp
 
 import pytest
+
+from depth.testing import load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOLS = osp.join(ROOT, 'tools', 'analysis_tools')
@@ -14,11 +15,7 @@ FAMILY_CONFIGS = sorted(
 
 
 def _tool(name):
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(TOOLS, name + '.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(osp.join(TOOLS, name + '.py'))
 
 
 def test_every_family_has_a_small_config():

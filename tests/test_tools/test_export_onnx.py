@@ -1,7 +1,6 @@
 """tools/deployment/export_onnx.py: export the five model families (tiny
 synthetic configs, random weights saved as a checkpoint) and check
 onnxruntime against PyTorch; skipped without onnx/onnxruntime."""
-import importlib.util
 import os.path as osp
 
 import numpy as np
@@ -12,20 +11,11 @@ pytest.importorskip('onnx')
 ort = pytest.importorskip('onnxruntime')
 
 from depth.apis import init_model  # noqa: E402
+from depth.testing import load_script  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-
-def _load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'export_onnx_tool',
-        osp.join(ROOT, 'tools', 'deployment', 'export_onnx.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-TOOL = _load_tool()
+TOOL = load_script('tools/deployment/export_onnx.py', 'export_onnx_tool')
 
 # family -> (tiny config, dynamic size supported by the TorchScript
 # exporter, export size: small where the model allows it (speed); AdaBins'

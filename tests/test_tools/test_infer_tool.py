@@ -2,7 +2,6 @@
 a glob and a single file: every output, names keeping the relative path,
 uint16/npy/PLY consistent with each other, the video at the input frame
 rate."""
-import importlib.util
 import os.path as osp
 
 import cv2
@@ -11,6 +10,7 @@ import pytest
 import torch
 
 from depth.apis import init_model
+from depth.testing import load_script
 from depth.utils.point_cloud import backproject, intrinsics_from_fov, read_ply
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -20,16 +20,7 @@ TINY = [
     'model.decode_head.channels=8'
 ]
 
-
-def _load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'infer_tool', osp.join(ROOT, 'tools', 'infer.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-TOOL = _load_tool()
+TOOL = load_script('tools/infer.py', 'infer_tool')
 
 
 @pytest.fixture(scope='module')

@@ -14,22 +14,24 @@ from depth.models.decode_heads.ordinal_regression_head import (
     ordinal_probabilities, soft_ce_inference, soft_ordinal_inference)
 from depth.models.losses import OrdinalRegressionLoss
 from depth.registry import MODELS
-from depth.testing import depth_sample
+from depth.testing import depth_sample, loss_and_predict
 
 CONFIG_DIR = osp.join(
     osp.dirname(__file__), '..', '..', '..', 'configs', 'acan')
 
+#: The tiny head's layout (16 input channels, 4 intervals).
+TINY = dict(
+    in_channels=16,
+    channels=8,
+    num_intervals=4,
+    key_channels=4,
+    value_channels=8,
+    pool_channels=4)
+
 
 def _head(**kwargs):
-    cfg = dict(
-        in_channels=16,
-        channels=8,
-        num_intervals=4,
-        key_channels=4,
-        value_channels=8,
-        pool_channels=4,
-        min_depth=1.0,
-        max_depth=8.0)
+    """The tiny head on depths 1 to 8 m (edges 1, 2, 4, 8)."""
+    cfg = dict(TINY, min_depth=1.0, max_depth=8.0)
     cfg.update(kwargs)
     return OrdinalRegressionHead(**cfg)
 
@@ -203,15 +205,7 @@ def test_head_variants():
         _head(classifier='ce')  # OrdinalRegressionLoss needs 2K logits
     with pytest.raises(ValueError, match='classifier'):
         _head(classifier='svm')
-    built = MODELS.build(
-        dict(
-            type='OrdinalRegressionHead',
-            in_channels=16,
-            channels=8,
-            num_intervals=4,
-            key_channels=4,
-            value_channels=8,
-            pool_channels=4))
+    built = MODELS.build(dict(type='OrdinalRegressionHead', **TINY))
     assert built.num_intervals == 4
 
 
@@ -235,22 +229,12 @@ def test_configs_loss_and_predict_step(cfg_file):
     samples = _samples(gt)
     for s in samples:
         s.set_metainfo(dict(img_shape=(h, w), ori_shape=(h, w)))
-    model.train()
-    data = model.data_preprocessor(
-        dict(inputs=inputs, data_samples=samples), True)
-    losses = model(**data, mode='loss')
+    losses, preds = loss_and_predict(model,
+                                     dict(inputs=inputs, data_samples=samples))
     expected = {'decode.loss_ord'}
     if cfg.model.decode_head.get('loss_attention') is not None:
         expected.add('decode.loss_att')
     assert expected <= set(losses)
-    total = sum(losses.values())
-    assert torch.isfinite(total)
-    total.backward()
-    model.eval()
-    with torch.no_grad():
-        data = model.data_preprocessor(
-            dict(inputs=inputs, data_samples=samples), False)
-        preds = model(**data, mode='predict')
     pred = preds[0].pred_depth_map.data
     assert pred.shape == (1, h, w) and torch.isfinite(pred).all()
 

@@ -1,4 +1,3 @@
-import importlib.util
 import math
 import os.path as osp
 
@@ -8,17 +7,10 @@ import torch
 from depth.models.layers import (MultiScaleDeformableAttention,
                                  multi_scale_deformable_attn)
 from depth.registry import MODELS
+from depth.testing import load_script
 
-
-def _load_naive():
-    path = osp.join(osp.dirname(__file__), 'naive_msda.py')
-    spec = importlib.util.spec_from_file_location('naive_msda', path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.naive_msda
-
-
-naive_msda = _load_naive()
+naive_msda = load_script(osp.join(osp.dirname(__file__),
+                                  'naive_msda.py')).naive_msda
 
 
 def _plain(value, shapes, loc, w):
