@@ -254,3 +254,38 @@ def loss_and_predict(
             batch if test_batch is None else test_batch, False)
         preds = model(**data, mode='predict')
     return losses, preds
+
+
+def image_and_depth_files(folder: str,
+                          img: np.ndarray,
+                          depth: np.ndarray,
+                          depth_scale: float = 1000.,
+                          name: str = 'a') -> Dict[str, Any]:
+    """Write an image and its depth map as PNG files, and give the pipeline
+    input a dataset would give for them.
+
+    Args:
+        folder (str): Where ``<name>.png`` and ``<name>_d.png`` go (made if
+            missing).
+        img (np.ndarray): The image, as ``cv2.imwrite`` takes it (BGR).
+        depth (np.ndarray): The depth map as stored (e.g. uint16 mm).
+        depth_scale (float): Stored value per metre.
+        name (str): The files' stem.
+
+    Returns:
+        dict: ``img_path``, ``depth_map_path``, ``depth_scale`` and empty
+        ``depth_fields``, for ``LoadImageFromFile`` and
+        ``LoadDepthAnnotation``.
+    """
+    import cv2
+    folder = str(folder)
+    os.makedirs(folder, exist_ok=True)
+    img_path = osp.join(folder, f'{name}.png')
+    depth_path = osp.join(folder, f'{name}_d.png')
+    assert cv2.imwrite(img_path, img), img_path
+    assert cv2.imwrite(depth_path, depth), depth_path
+    return dict(
+        img_path=img_path,
+        depth_map_path=depth_path,
+        depth_scale=depth_scale,
+        depth_fields=[])

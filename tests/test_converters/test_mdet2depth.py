@@ -89,18 +89,31 @@ def swint_nyu_model():
     return init_model(osp.join(ROOT, 'configs', 'depthformer', 'swint_nyu.py'))
 
 
+def convert_key_list(model, keys_file, family, num_keys, num_dropped):
+    """An original model's committed key list (random tensors) through the
+    converter: its ``family`` detected, ``num_keys`` keys of which
+    ``num_dropped`` dropped, the rest loading strictly into ``model``.
+
+    Returns:
+        tuple: The original state and the converted one.
+    """
+    orig = random_release_state(read_key_shapes(keys_file))
+    assert len(orig) == num_keys
+    log = []
+    converted, fam = convert_mdet_state_dict(orig, source='t', log=log)
+    assert fam.name == family
+    assert sum(line.startswith('drop') for line in log) == num_dropped
+    assert len(converted) == num_keys - num_dropped
+    check_strict_load(model, converted, 't')
+    return orig, converted
+
+
 def test_real_original_layout_loads_strictly(swint_nyu_model):
     """The original Swin-T NYU model's own key list converts into
     configs/depthformer/swint_nyu.py with 0 missing and 0 unexpected."""
-    orig = random_release_state(read_key_shapes(KEYS_FILE))
-    assert len(orig) == 324
-    log = []
-    converted, family = convert_mdet_state_dict(orig, source='t', log=log)
-    assert family.name == 'depthformer'
-    # 12 relative_position_index buffers dropped, nothing else
-    assert sum(line.startswith('drop') for line in log) == 12
-    assert len(converted) == 312
-    check_strict_load(swint_nyu_model, converted, 't')
+    # 324 keys; 12 relative_position_index buffers dropped, nothing else
+    orig, _ = convert_key_list(swint_nyu_model, KEYS_FILE, 'depthformer', 324,
+                               12)
     own = swint_nyu_model.state_dict()
     for k_orig, k_ours in [
         ('backbone.patch_embed.projection.weight',

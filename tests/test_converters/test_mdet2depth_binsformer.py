@@ -29,16 +29,13 @@ def swint_nyu_model():
 
 
 def test_real_original_layout_loads_strictly(swint_nyu_model):
-    orig = random_release_state(read_key_shapes(KEYS_FILE))
-    assert len(orig) == 527
-    log = []
-    converted, family = convert_mdet_state_dict(orig, source='t', log=log)
-    assert family.name == 'binsformer'
-    # dropped: 12 relative_position_index, conv_depth (2),
+    # the DepthFormer converter test's check (tests/ is on the path)
+    from test_mdet2depth import convert_key_list
+
+    # 527 keys; dropped: 12 relative_position_index, conv_depth (2),
     # reference_points (2), post_norm (2)
-    assert sum(line.startswith('drop') for line in log) == 18
-    assert len(converted) == 527 - 18
-    check_strict_load(swint_nyu_model, converted, 't')
+    orig, converted = convert_key_list(swint_nyu_model, KEYS_FILE,
+                                       'binsformer', 527, 18)
     pairs = [
         ('decode_head.query_embed.weight', 'decode_head.query_content.weight'),
         ('decode_head.query_feat.weight', 'decode_head.query_pos.weight'),

@@ -6,6 +6,7 @@ from mmcv.transforms import Compose
 from depth.datasets import PackDepthInputs
 from depth.registry import TRANSFORMS
 from depth.structures import DepthDataSample
+from depth.testing import image_and_depth_files
 
 
 def test_pack_shapes_and_meta():
@@ -79,12 +80,11 @@ def test_tta_flip_views(ramp):
     np.testing.assert_array_equal(plain.gt_depth_map.data[0].numpy(), depth)
 
 
-def test_tta_pipeline_with_files(tmp_path, write_png):
+def test_tta_pipeline_with_files(tmp_path):
     """The dataset base's TTA layout: GT loaded after the flips."""
     rgb = np.random.randint(0, 255, (4, 6, 3), dtype=np.uint8)
     raw = np.arange(24, dtype=np.uint16).reshape(4, 6) * 100
-    write_png(str(tmp_path / 'a.png'), rgb)
-    write_png(str(tmp_path / 'a_d.png'), raw)
+    files = image_and_depth_files(tmp_path, rgb, raw, depth_scale=1000.0)
     pipeline = Compose([
         TRANSFORMS.build(dict(type='LoadImageFromFile')),
         TRANSFORMS.build(
@@ -96,12 +96,7 @@ def test_tta_pipeline_with_files(tmp_path, write_png):
                 ], [dict(type='LoadDepthAnnotation')],
                             [dict(type='PackDepthInputs')]]))
     ])
-    out = pipeline(
-        dict(
-            img_path=str(tmp_path / 'a.png'),
-            depth_map_path=str(tmp_path / 'a_d.png'),
-            depth_scale=1000.0,
-            depth_fields=[]))
+    out = pipeline(files)
     assert [s.metainfo['flip'] for s in out['data_samples']] == [False, True]
     for sample in out['data_samples']:
         # GT is the unflipped map in both views.

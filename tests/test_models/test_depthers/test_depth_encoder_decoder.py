@@ -5,7 +5,7 @@ from mmengine.structures import PixelData
 from depth.models.depthers import DepthEncoderDecoder, DepthTTAModel
 from depth.registry import MODELS
 from depth.structures import DepthDataSample
-from depth.testing import depth_sample, random_depth_map
+from depth.testing import depth_sample, image_and_depth_files, random_depth_map
 
 
 def tiny_depther(**kwargs):
@@ -31,6 +31,34 @@ def tiny_depther(**kwargs):
             align_corners=True))
     cfg.update(kwargs)
     return MODELS.build(cfg)
+
+
+class _ImageAsFeatures(torch.nn.Module):
+
+    def forward(self, x):
+        return (x, )
+
+
+class _FunctionHead(torch.nn.Module):
+    """A decode head whose depth is ``fn(first feature)``."""
+    min_depth, max_depth, align_corners = 0.0, 100.0, False
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def predict(self, feats, metas, test_cfg):
+        return self.fn(feats[0])
+
+
+def image_function_depther(fn):
+    """The tiny depther in eval mode, its network replaced by a known
+    function of the (preprocessed) image: depth = ``fn(image)``."""
+    model = tiny_depther()
+    model.eval()
+    model.backbone = _ImageAsFeatures()
+    model.decode_head = _FunctionHead(fn)
+    return model
 
 
 def _sample(h, w, ori=None, flip=False, gt=True):
@@ -97,22 +125,7 @@ def test_loss_and_predict_shapes():
 def test_slide_matches_whole_for_pointwise_model():
     # A 1x1-conv "network" is translation-invariant without context, so
     # slide inference must reproduce whole inference exactly.
-    model = tiny_depther()
-    model.eval()
-
-    class PointwiseBackbone(torch.nn.Module):
-
-        def forward(self, x):
-            return (x, )
-
-    class PointwiseHead(torch.nn.Module):
-        min_depth, max_depth, align_corners = 0.0, 100.0, False
-
-        def predict(self, feats, metas, test_cfg):
-            return feats[0][:, :1] * 2 + 1
-
-    model.backbone = PointwiseBackbone()
-    model.decode_head = PointwiseHead()
+    model = image_function_depther(lambda x: x[:, :1] * 2 + 1)
     x = torch.rand(1, 3, 64, 96)
     metas = [dict(img_shape=(64, 96), ori_shape=(64, 96))]
     whole = model.inference(x, metas)
@@ -135,24 +148,8 @@ def test_tta_merge_averages_views():
 
 
 def test_tta_flip_equals_no_tta_for_flip_equivariant_model():
-    model = tiny_depther()
-    model.eval()
-
-    class MeanBackbone(torch.nn.Module):
-
-        def forward(self, x):
-            return (x, )
-
-    class SymHead(torch.nn.Module):
-        # Depth from a horizontally symmetric function of the image rows.
-        min_depth, max_depth, align_corners = 0.0, 100.0, False
-
-        def predict(self, feats, metas, test_cfg):
-            x = feats[0][:, :1]
-            return x + x.flip(-1) + 5
-
-    model.backbone = MeanBackbone()
-    model.decode_head = SymHead()
+    # Depth from a horizontally symmetric function of the image rows.
+    model = image_function_depther(lambda x: x[:, :1] + x[:, :1].flip(-1) + 5)
     img = torch.randint(0, 256, (3, 32, 32), dtype=torch.uint8)
     plain = model.test_step(
         dict(inputs=[img], data_samples=[_sample(32, 32)]))[0]
@@ -227,25 +224,18 @@ def test_timm_backbone_keeps_activations_through_syncbn_revert():
 def test_image_only_test_resize_evaluates_at_full_gt_resolution(tmp_path):
     """Resize before LoadDepthAnnotation: the network sees the small image,
     the prediction comes back at the ground truth's full resolution."""
-    import cv2
     import numpy as np
     from mmengine.dataset import Compose
     img = np.random.randint(0, 255, (60, 90, 3), np.uint8)
     gt = (np.random.rand(60, 90) * 5000 + 500).astype(np.uint16)
-    cv2.imwrite(str(tmp_path / 'img.png'), img)
-    cv2.imwrite(str(tmp_path / 'gt.png'), gt)
+    files = image_and_depth_files(tmp_path, img, gt, depth_scale=1000.)
     pipeline = Compose([
         dict(type='LoadImageFromFile'),
         dict(type='Resize', scale=(48, 32), keep_ratio=False),
         dict(type='LoadDepthAnnotation'),
         dict(type='PackDepthInputs'),
     ])
-    data = pipeline(
-        dict(
-            img_path=str(tmp_path / 'img.png'),
-            depth_map_path=str(tmp_path / 'gt.png'),
-            depth_scale=1000.,
-            depth_fields=[]))
+    data = pipeline(files)
     assert data['inputs'].shape == (3, 32, 48)
     model = tiny_depther()
     model.eval()
