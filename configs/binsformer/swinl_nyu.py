@@ -12,38 +12,20 @@
 #   Train: bash tools/dist_train.sh configs/binsformer/swinl_nyu.py 8
 #   Test:  python tools/test.py configs/binsformer/swinl_nyu.py CKPT --tta
 _base_ = [
-    '../_base_/models/binsformer_swin.py', '../_base_/datasets/nyu_scene.py',
+    '../_base_/models/binsformer_swinl.py', '../_base_/datasets/nyu_scene.py',
     '../_base_/default_runtime.py',
-    '../_base_/schedules/schedule_onecycle_38k.py'
+    '../_base_/schedules/schedule_binsformer_38k.py'
 ]
 num_gpus = 8
 batch_size = 2  # per GPU: 8 x 2 = 16
 lr = 1e-4
 
 model = dict(
-    backbone=dict(
-        embed_dims=192,
-        depths=[2, 2, 18, 2],
-        num_heads=[6, 12, 24, 48],
-        window_size=7,
-        drop_path_rate=0.3,
-        pretrained='pretrain/swin_large_patch4_window7_224_22k.pth'),
     decode_head=dict(
-        in_channels=[192, 384, 768, 1536],
-        channels=512,
-        max_depth=10,
-        classify=True,
-        positional_encoding=dict(num_feats=256),
-        decoder=dict(level_order='cycle')))
+        max_depth=10, classify=True, decoder=dict(level_order='cycle')))
 
 train_dataloader = dict(batch_size=batch_size, num_workers=2)
-optim_wrapper = dict(
-    optimizer=dict(lr=lr, betas=(0.9, 0.999)),
-    paramwise_cfg=dict(
-        custom_keys={
-            'absolute_pos_embed': dict(decay_mult=0.),
-            'relative_position_bias_table': dict(decay_mult=0.),
-            'norm': dict(decay_mult=0.),
-        }))
-# OneCycle, 38,400 iterations, validation every 1,600: the schedule base.
+# AdamW lr 1e-4, OneCycle, 38,400 iterations, validation every 1,600: the
+# schedule base.
+optim_wrapper = dict(optimizer=dict(lr=lr))
 auto_scale_lr = dict(enable=False, base_batch_size=num_gpus * batch_size)

@@ -5,10 +5,13 @@
 # embedded synthetic dataset on CPU. Same code paths as the Swin-T/L
 # recipes (SigLoss x10 on the last layer, x1/4 and x1/2 on layers 0 and 1);
 # it logs the final abs_rel next to the constant-median baseline.
+#   1 process, batch 8; AdamW lr 5e-4, OneCycle (30% warm-up), 1,000
+#   iterations, validation every 250.
 #   Train: python tools/train.py configs/binsformer/swint-tiny_synthetic.py
 _base_ = [
     '../_base_/models/binsformer_swin.py', '../_base_/datasets/synthetic.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_binsformer_38k.py'
 ]
 max_iters = 1000
 val_interval = 250
@@ -43,34 +46,13 @@ model = dict(
         aux_index=(0, 1),
         aux_weight=(0.25, 0.5)))
 
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(
-        type='AdamW', lr=max_lr, betas=(0.9, 0.999), weight_decay=0.01),
-    clip_grad=dict(max_norm=35, norm_type=2),
-    paramwise_cfg=dict(
-        custom_keys={
-            'absolute_pos_embed': dict(decay_mult=0.),
-            'relative_position_bias_table': dict(decay_mult=0.),
-            'norm': dict(decay_mult=0.),
-        }))
-# BinsFormer's schedule shape (OneCycle), shortened
+# BinsFormer's schedule shape (OneCycle, 30% warm-up) and optimiser
+# (schedule_binsformer_38k.py), shortened, at a higher lr.
+optim_wrapper = dict(optimizer=dict(lr=max_lr))
 param_scheduler = [
-    dict(
-        type='OneCycleLR',
-        eta_max=max_lr,
-        total_steps=max_iters,
-        pct_start=0.3,
-        div_factor=25,
-        final_div_factor=100,
-        by_epoch=False)
+    dict(_base_.param_scheduler[0], eta_max=max_lr, total_steps=max_iters)
 ]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    checkpoint=dict(by_epoch=False, interval=val_interval, max_keep_ckpts=2))
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
+default_hooks = dict(checkpoint=dict(interval=val_interval))
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 auto_scale_lr = dict(enable=False, base_batch_size=8)

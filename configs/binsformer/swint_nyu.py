@@ -14,7 +14,7 @@
 _base_ = [
     '../_base_/models/binsformer_swin.py', '../_base_/datasets/nyu_scene.py',
     '../_base_/default_runtime.py',
-    '../_base_/schedules/schedule_onecycle_38k.py'
+    '../_base_/schedules/schedule_binsformer_38k.py'
 ]
 num_gpus = 8
 batch_size = 2  # per GPU: 8 x 2 = 16
@@ -32,13 +32,7 @@ model = dict(
         max_depth=10, classify=True, decoder=dict(level_order='block')))
 
 train_dataloader = dict(batch_size=batch_size, num_workers=2)
-optim_wrapper = dict(
-    optimizer=dict(lr=lr, betas=(0.9, 0.999)),
-    paramwise_cfg=dict(
-        custom_keys={
-            'absolute_pos_embed': dict(decay_mult=0.),
-            'relative_position_bias_table': dict(decay_mult=0.),
-            'norm': dict(decay_mult=0.),
-        }))
-# OneCycle, 38,400 iterations, validation every 1,600: the schedule base.
+# AdamW lr 1e-4, OneCycle, 38,400 iterations, validation every 1,600: the
+# schedule base.
+optim_wrapper = dict(optimizer=dict(lr=lr))
 auto_scale_lr = dict(enable=False, base_batch_size=num_gpus * batch_size)

@@ -7,17 +7,8 @@
 # module (shared query/key self-attention + image pooling), 2K ordinal
 # logits over K = 80 log-spaced intervals, soft ordinal inference; ordinal
 # loss + attention KL loss.
-data_preprocessor = dict(
-    type='DepthDataPreprocessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    size_divisor=32,
-    pad_val=0,
-    depth_pad_val=0)
+_base_ = ['./_encoder_decoder.py']
 model = dict(
-    type='DepthEncoderDecoder',
-    data_preprocessor=data_preprocessor,
     backbone=dict(
         type='TimmBackbone',
         model_name='resnet50',
@@ -45,6 +36,4 @@ model = dict(
         loss_decode=dict(type='OrdinalRegressionLoss', loss_weight=1.0),
         # alpha_att = 0.1 relative to the ordinal loss: see
         # configs/acan/README.md ("Loss weights").
-        loss_attention=dict(type='AttentionKLLoss', loss_weight=0.1)),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+        loss_attention=dict(type='AttentionKLLoss', loss_weight=0.1)))

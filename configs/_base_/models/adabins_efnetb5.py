@@ -10,22 +10,14 @@
 #   bins_eps=1e-3, bottleneck_padding=0, pos_embed_type='grid',
 #   pos_embed_size=<training token grid> (NYU 416x544: (13, 17); KITTI
 #   352x704: (11, 22)). Test-time padding stays off in both.
-data_preprocessor = dict(
-    type='DepthDataPreprocessor',
-    # ImageNet statistics, as the original AdaBins and the original toolbox
-    # (even though the AdvProp weights were trained with 0.5/0.5).
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    size_divisor=32,
-    pad_val=0,
-    depth_pad_val=0,
-    # The original predicts on the unpadded image: padding to a multiple of
-    # 32 at test time would change every prediction (the encoder's 'same'
-    # padding and the mini-ViT's tokens see the padded border).
-    test_cfg=dict(size_divisor=None))
+_base_ = ['./_encoder_decoder.py']
+# ImageNet statistics (_encoder_decoder.py), as the original AdaBins and the
+# original toolbox (even though the AdvProp weights were trained with
+# 0.5/0.5). The original predicts on the unpadded image: padding to a
+# multiple of 32 at test time would change every prediction (the encoder's
+# 'same' padding and the mini-ViT's tokens see the padded border).
+data_preprocessor = dict(test_cfg=dict(size_divisor=None))
 model = dict(
-    type='DepthEncoderDecoder',
     data_preprocessor=data_preprocessor,
     backbone=dict(
         type='EfficientNetEncoder',
@@ -63,6 +55,4 @@ model = dict(
         norm_cfg=dict(type='BN', requires_grad=True),
         act_cfg=dict(type='LeakyReLU', negative_slope=0.01),
         loss_decode=dict(type='SigLoss', valid_mask=True, loss_weight=10),
-        loss_chamfer=dict(type='BinsChamferLoss', loss_weight=0.1)),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+        loss_chamfer=dict(type='BinsChamferLoss', loss_weight=0.1)))

@@ -5,39 +5,12 @@
 # query, 9 layers), SigLoss x10 on layers 2, 5 (x1/4, x1/2) and 8; the
 # original toolbox's configs/_base_/models/binsformer.py. This base is
 # Swin-T (ImageNet-1k, window 7); leaf configs set Swin-L.
-data_preprocessor = dict(
-    type='DepthDataPreprocessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    size_divisor=32,
-    pad_val=0,
-    depth_pad_val=0,
-    # No padding at test time, as the original.
-    test_cfg=dict(size_divisor=None))
+_base_ = ['./_swin.py']
+# No padding at test time, as the original.
+data_preprocessor = dict(test_cfg=dict(size_divisor=None))
+# The backbone: _swin.py's plain Swin-T (BinsFormer has no conv branch).
 model = dict(
-    type='DepthEncoderDecoder',
     data_preprocessor=data_preprocessor,
-    backbone=dict(
-        type='DepthFormerSwin',
-        pretrain_img_size=224,
-        embed_dims=96,
-        patch_size=4,
-        window_size=7,
-        mlp_ratio=4,
-        depths=[2, 2, 6, 2],
-        num_heads=[3, 6, 12, 24],
-        out_indices=(0, 1, 2, 3),
-        qkv_bias=True,
-        qk_scale=None,
-        patch_norm=True,
-        drop_rate=0.,
-        attn_drop_rate=0.,
-        drop_path_rate=0.3,
-        use_abs_pos_embed=False,
-        conv_channels=None,  # plain Swin: BinsFormer has no conv branch
-        # local file, e.g. 'pretrain/swin_tiny_patch4_window7_224.pth'
-        pretrained=None),
     decode_head=dict(
         type='BinsFormerHead',
         in_channels=[96, 192, 384, 768],
@@ -70,6 +43,4 @@ model = dict(
         norm_cfg=dict(type='BN', requires_grad=True),
         act_cfg=dict(type='LeakyReLU', inplace=True),
         align_corners=True,
-        loss_decode=dict(type='SigLoss', valid_mask=True, loss_weight=10.)),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+        loss_decode=dict(type='SigLoss', valid_mask=True, loss_weight=10.)))

@@ -1,16 +1,7 @@
 # DenseDepth-style encoder-decoder (the original toolbox's SimIPU/DenseDepth
 # base): ResNet-50 (timm) + U-Net decoder at H/2, direct regression.
-data_preprocessor = dict(
-    type='DepthDataPreprocessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    size_divisor=32,
-    pad_val=0,
-    depth_pad_val=0)
+_base_ = ['./_encoder_decoder.py']
 model = dict(
-    type='DepthEncoderDecoder',
-    data_preprocessor=data_preprocessor,
     backbone=dict(
         type='TimmBackbone',
         model_name='resnet50',
@@ -24,6 +15,4 @@ model = dict(
         align_corners=True,
         min_depth=1e-3,
         max_depth=10,
-        loss_decode=dict(type='SigLoss', loss_weight=1.0)),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+        loss_decode=dict(type='SigLoss', loss_weight=1.0)))

@@ -4,14 +4,7 @@
 _base_ = ['./depthformer_swint.py']
 swin_l_channels = [64, 192, 384, 768, 1536]
 model = dict(
-    backbone=dict(
-        embed_dims=192,
-        depths=[2, 2, 18, 2],
-        num_heads=[6, 12, 24, 48],
-        window_size=7,
-        drop_path_rate=0.3,
-        # the official Swin release file (see configs/depthformer/README.md)
-        pretrained='pretrain/swin_large_patch4_window7_224_22k.pth'),
+    backbone=_base_.swin_l,
     neck=dict(
         in_channels=swin_l_channels,
         out_channels=swin_l_channels,

@@ -6,42 +6,16 @@
 # LeakyReLU and direct regression (relu + min_depth), SigLoss x1.
 # This base is Swin-T (ImageNet-1k, window 7); depthformer_swinl.py is
 # Swin-L on top of it.
-data_preprocessor = dict(
-    type='DepthDataPreprocessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    size_divisor=32,
-    pad_val=0,
-    depth_pad_val=0,
-    # No padding at test time, as the original: padding changes what the
-    # network sees at other sizes (up to 7 m at 100x150), and the Swin and
-    # the decoder run at any size.
-    test_cfg=dict(size_divisor=None))
+_base_ = ['./_swin.py']
+# No padding at test time, as the original: padding changes what the
+# network sees at other sizes (up to 7 m at 100x150), and the Swin and
+# the decoder run at any size.
+data_preprocessor = dict(test_cfg=dict(size_divisor=None))
 model = dict(
-    type='DepthEncoderDecoder',
     data_preprocessor=data_preprocessor,
+    # Swin-T (_swin.py) with the 7x7/2 convolution branch
     backbone=dict(
-        type='DepthFormerSwin',
-        pretrain_img_size=224,
-        embed_dims=96,
-        patch_size=4,
-        window_size=7,
-        mlp_ratio=4,
-        depths=[2, 2, 6, 2],
-        num_heads=[3, 6, 12, 24],
-        out_indices=(0, 1, 2, 3),
-        qkv_bias=True,
-        qk_scale=None,
-        patch_norm=True,
-        drop_rate=0.,
-        attn_drop_rate=0.,
-        drop_path_rate=0.3,
-        use_abs_pos_embed=False,
-        conv_channels=64,
-        conv_norm_cfg=dict(type='BN', requires_grad=True),
-        # local file, e.g. 'pretrain/swin_tiny_patch4_window7_224.pth'
-        pretrained=None),
+        conv_channels=64, conv_norm_cfg=dict(type='BN', requires_grad=True)),
     neck=dict(
         type='HAHIHeteroNeck',
         in_channels=[64, 96, 192, 384, 768],
@@ -63,6 +37,4 @@ model = dict(
         align_corners=True,
         min_depth=1e-3,
         max_depth=10,
-        loss_decode=dict(type='SigLoss', loss_weight=1.0)),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+        loss_decode=dict(type='SigLoss', loss_weight=1.0)))

@@ -3,18 +3,9 @@
 # then attractor-refined per-pixel bins (64 bins, attractors {16, 8, 4, 1})
 # with conditional log-binomial probabilities; data loss x10 plus gradient
 # loss x0.1 from iteration 30 (Eqs. (7)-(9)). ~67 M parameters.
-data_preprocessor = dict(
-    type='DepthDataPreprocessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    size_divisor=32,
-    pad_val=0,
-    depth_pad_val=0)
+_base_ = ['./_encoder_decoder.py']
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
-    type='DepthEncoderDecoder',
-    data_preprocessor=data_preprocessor,
     # The neck needs the input image (Laplacian residuals): the wrapper
     # returns (image, f1, ..., f5).
     backbone=dict(
@@ -57,6 +48,4 @@ model = dict(
             dict(type='SqrtSILogLoss', loss_weight=10.0, lambd=0.85),
             # v * L_g, Eq. (9), v = 0.1, from training iteration 30
             dict(type='GradientLoss', loss_weight=0.1, start_iter=30),
-        ]),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+        ]))
