@@ -10,9 +10,9 @@ import torch
 from mmengine.config import Config
 
 from depth.registry import MODELS
-from depth.testing import demo_batch, loss_and_predict
+from depth.testing import REPO_ROOT, demo_batch, loss_and_predict
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 DOC = osp.join(ROOT, 'docs', 'add_modules.md')
 BLOCK = re.compile(r'```python\n# file: (\S+)\n(.*?)```', re.S)
 REGISTERED = ('TinyConvBackbone', 'LateralConvNeck', 'SimpleConvHead',

@@ -10,8 +10,9 @@ import torch
 
 from depth.apis import DepthInferencer, inference_model, init_model
 from depth.apis.depth_inferencer import find_config, list_inputs
+from depth.testing import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 CONFIG = osp.join(ROOT, 'configs', 'densedepth', 'mobilenetv2_synthetic.py')
 TINY = {
     'model.decode_head.up_sample_channels': [8, 8, 8, 16, 16],

@@ -13,8 +13,9 @@ from mmengine.config import Config
 from depth.apis import inference_model, init_model
 from depth.apis.inference import pretrained_off
 from depth.structures import DepthDataSample
+from depth.testing import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 # The CPU demo config (DenseDepth with a 5-level timm encoder).
 CONFIG = sorted(
     glob.glob(osp.join(ROOT, 'configs', 'densedepth', '*_synthetic.py')))[0]

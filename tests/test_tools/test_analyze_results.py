@@ -15,9 +15,9 @@ import torch
 from depth.evaluation.functional import depth_metrics, eval_mask
 from depth.evaluation.metrics.depth_metric import output_name
 from depth.registry import MODELS
-from depth.testing import depth_sample, get_config, load_script
+from depth.testing import REPO_ROOT, depth_sample, get_config, load_script
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 CONFIG = osp.join(ROOT, 'configs', 'densedepth', 'mobilenetv2_synthetic.py')
 
 ar = load_script('tools/analysis_tools/analyze_results.py',

@@ -5,9 +5,9 @@ import os.path as osp
 
 import pytest
 
-from depth.testing import load_script
+from depth.testing import REPO_ROOT, load_script
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 TOOLS = osp.join(ROOT, 'tools', 'analysis_tools')
 # the small synthetic config of every family
 FAMILY_CONFIGS = sorted(

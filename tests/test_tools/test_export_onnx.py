@@ -11,9 +11,9 @@ pytest.importorskip('onnx')
 ort = pytest.importorskip('onnxruntime')
 
 from depth.apis import init_model  # noqa: E402
-from depth.testing import load_script  # noqa: E402
+from depth.testing import REPO_ROOT, load_script  # noqa: E402
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 
 TOOL = load_script('tools/deployment/export_onnx.py', 'export_onnx_tool')
 

@@ -1,25 +1,19 @@
 """tools/analysis_tools/get_flops.py counts parameters with pretrained
 weights off; its --cfg-options are checked like train.py's."""
 import os.path as osp
-import subprocess
-import sys
 
 import torch
 
 from depth.registry import MODELS
-from depth.testing import get_config
+from depth.testing import REPO_ROOT, get_config, run_tool
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'get_flops.py')
 CONFIG = 'densedepth/mobilenetv2_synthetic.py'
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, TOOL, *args],
-                          cwd=ROOT,
-                          capture_output=True,
-                          text=True,
-                          timeout=300)
+    return run_tool(TOOL, *args, timeout=300)
 
 
 def test_params_only_total_matches_the_built_model():

@@ -10,10 +10,10 @@ import pytest
 import torch
 
 from depth.apis import init_model
-from depth.testing import load_script
+from depth.testing import REPO_ROOT, load_script
 from depth.utils.point_cloud import backproject, intrinsics_from_fov, read_ply
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 CONFIG = osp.join(ROOT, 'configs', 'densedepth', 'mobilenetv2_synthetic.py')
 TINY = [
     '--cfg-options', 'model.decode_head.up_sample_channels=[8,8,8,16,16]',

@@ -5,7 +5,8 @@ from mmengine.structures import PixelData
 from depth.models.depthers import DepthEncoderDecoder, DepthTTAModel
 from depth.registry import MODELS
 from depth.structures import DepthDataSample
-from depth.testing import depth_sample, image_and_depth_files, random_depth_map
+from depth.testing import (REPO_ROOT, depth_sample, image_and_depth_files,
+                           random_depth_map)
 
 
 def tiny_depther(**kwargs):
@@ -272,11 +273,9 @@ def test_depthformer_and_adabins_do_not_pad_at_test_time():
     import os.path as osp
 
     from mmengine.config import Config
-    root = osp.dirname(
-        osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
     for name in ('depthformer_swint.py', 'adabins_efnetb5.py'):
         cfg = Config.fromfile(
-            osp.join(root, 'configs', '_base_', 'models', name))
+            osp.join(REPO_ROOT, 'configs', '_base_', 'models', name))
         pre = MODELS.build(cfg.data_preprocessor)
         img = torch.randint(0, 256, (3, 100, 150), dtype=torch.uint8)
         s = _sample(100, 150)

@@ -14,10 +14,9 @@ from depth.models.decode_heads.ordinal_regression_head import (
     ordinal_probabilities, soft_ce_inference, soft_ordinal_inference)
 from depth.models.losses import OrdinalRegressionLoss
 from depth.registry import MODELS
-from depth.testing import depth_sample, loss_and_predict
+from depth.testing import CONFIG_ROOT, depth_sample, loss_and_predict
 
-CONFIG_DIR = osp.join(
-    osp.dirname(__file__), '..', '..', '..', 'configs', 'acan')
+CONFIG_DIR = osp.join(CONFIG_ROOT, 'acan')
 
 #: The tiny head's layout (16 input channels, 4 intervals).
 TINY = dict(
