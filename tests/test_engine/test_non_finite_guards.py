@@ -63,8 +63,7 @@ def _guarded(max_skips=0, accumulative_counts=1):
     from mmengine.optim import OptimWrapper
     w = torch.nn.Parameter(torch.tensor([4.0, 9.0]))
     wrapper = OptimWrapper(
-        torch.optim.SGD([w], lr=0.5),
-        accumulative_counts=accumulative_counts)
+        torch.optim.SGD([w], lr=0.5), accumulative_counts=accumulative_counts)
     hook = NonFiniteLossHook(max_skips=max_skips)
     runner = _Runner(wrapper)
     hook.before_train(runner)
