@@ -60,12 +60,7 @@ train_pipeline = [
     dict(type='Resize', scale_factor=0.75),
     dict(type='RandomCrop', crop_size=input_size),
     dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='ColorAug',
-        prob=0.5,
-        gamma_range=(0.9, 1.1),
-        brightness_range=(0.6, 1.4),
-        color_range=(0.9, 1.1)),
+    dict(_base_.color_aug, brightness_range=(0.6, 1.4)),
     dict(type='PackDepthInputs'),
 ]
 test_pipeline = [
@@ -75,9 +70,9 @@ test_pipeline = [
     dict(type='Resize', scale_factor=0.75),
     dict(type='PackDepthInputs'),
 ]
-# The test pipeline with the flip test (TestTimeAug, the last step of the
-# dataset base's tta_pipeline) instead of its PackDepthInputs.
-tta_pipeline = test_pipeline[:-1] + _base_.tta_pipeline[-1:]
+# The test pipeline with the flip test (the dataset bases' TestTimeAug step,
+# _base_/datasets/_eval_loaders.py) instead of its PackDepthInputs.
+tta_pipeline = test_pipeline[:-1] + [_base_.tta_flip]
 train_dataloader = dict(
     batch_size=batch_size, dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))

@@ -33,12 +33,7 @@ train_pipeline = [
     dict(
         type='Resize', scale=(input_size[1], input_size[0]), keep_ratio=False),
     dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='ColorAug',
-        prob=0.5,
-        gamma_range=(0.9, 1.1),
-        brightness_range=(0.9, 1.1),
-        color_range=(0.9, 1.1)),
+    _base_.color_aug,
     dict(type='PackDepthInputs'),
 ]
 # Test at the training scale: only the image is resized (the depth map is
@@ -52,9 +47,9 @@ test_pipeline = [
     dict(type='LoadDepthAnnotation'),
     dict(type='PackDepthInputs'),
 ]
-# The test pipeline with the flip test (TestTimeAug, the last step of the
-# dataset base's tta_pipeline) instead of its PackDepthInputs.
-tta_pipeline = test_pipeline[:-1] + _base_.tta_pipeline[-1:]
+# The test pipeline with the flip test (the dataset bases' TestTimeAug step,
+# _base_/datasets/_eval_loaders.py) instead of its PackDepthInputs.
+tta_pipeline = test_pipeline[:-1] + [_base_.tta_flip]
 train_dataloader = dict(
     batch_size=batch_size, dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))

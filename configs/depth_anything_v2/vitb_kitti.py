@@ -5,10 +5,7 @@
 _base_ = ['./vitl_kitti.py']
 
 model = dict(
+    _base_.vitb,
     backbone=dict(
-        arch='vitb',
-        out_indices=(2, 5, 8, 11),
-        pretrained='pretrain/depth_anything_v2_vitb_encoder.pth'),
-    decode_head=dict(
-        in_channels=768, channels=128, reassemble_channels=[96, 192, 384,
-                                                            768]))
+        _base_.vitb.backbone,
+        pretrained='pretrain/depth_anything_v2_vitb_encoder.pth'))

@@ -25,53 +25,18 @@ iters_per_epoch = 723  # 23,158 images: ceil(/ 8) // 4
 max_iters = 120 * iters_per_epoch  # 86,760
 val_interval = iters_per_epoch  # the original validates every epoch
 max_depth = 80
-img_size = 518
 
 model = dict(
     backbone=dict(pretrained='pretrain/depth_anything_v2_vitl_encoder.pth'),
     decode_head=dict(
         max_depth=max_depth, loss_decode=dict(max_depth=max_depth)))
 
-# The original's transforms on our KITTI frame (the KB crop, which is also
-# the evaluation frame): no rotation and no colour augmentation.
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation'),
-    dict(type='KBCrop', depth=True),
-    dict(type='ResizeToMultiple', scale=img_size, multiple_of=14),
-    dict(type='RandomCrop', crop_size=(img_size, img_size)),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackDepthInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation'),
-    dict(type='KBCrop', depth=True),
-    dict(
-        type='ResizeToMultiple',
-        scale=img_size,
-        multiple_of=14,
-        resize_depth=False),
-    dict(type='PackDepthInputs'),
-]
-tta_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation'),
-    dict(type='KBCrop', depth=True),
-    dict(
-        type='TestTimeAug',
-        transforms=[[
-            dict(type='RandomFlip', prob=0.),
-            dict(type='RandomFlip', prob=1.)
-        ],
-                    [
-                        dict(
-                            type='ResizeToMultiple',
-                            scale=img_size,
-                            multiple_of=14,
-                            resize_depth=False)
-                    ], [dict(type='PackDepthInputs')]]),
-]
+# The original's transforms (the model base's dav2_*) after our KITTI
+# loading and KB crop (which is also the evaluation frame): no rotation and
+# no colour augmentation.
+train_pipeline = _base_.train_pipeline[:3] + _base_.dav2_train_steps
+test_pipeline = _base_.test_pipeline[:-1] + _base_.dav2_test_steps
+tta_pipeline = _base_.test_pipeline[:-1] + [_base_.dav2_tta_step]
 train_dataloader = dict(
     batch_size=batch_size,
     num_workers=4,

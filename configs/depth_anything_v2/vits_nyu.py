@@ -5,9 +5,7 @@
 _base_ = ['./vitl_nyu.py']
 
 model = dict(
+    _base_.vits,
     backbone=dict(
-        arch='vits',
-        out_indices=(2, 5, 8, 11),
-        pretrained='pretrain/depth_anything_v2_vits_encoder.pth'),
-    decode_head=dict(
-        in_channels=384, channels=64, reassemble_channels=[48, 96, 192, 384]))
+        _base_.vits.backbone,
+        pretrained='pretrain/depth_anything_v2_vits_encoder.pth'))

@@ -16,8 +16,8 @@ sunrgbd_test_pipeline = [
     dict(type='LoadDepthAnnotation', decode='sunrgbd'),
     dict(type='PackDepthInputs'),
 ]
-# The flip test: TestTimeAug, the last step of the NYU base's tta_pipeline.
-tta_pipeline = sunrgbd_test_pipeline[:-1] + _base_.tta_pipeline[-1:]
+# The flip test: the dataset bases' TestTimeAug step (_eval_loaders.py).
+tta_pipeline = sunrgbd_test_pipeline[:-1] + [_base_.tta_flip]
 test_dataloader = dict(
     batch_size=1,
     num_workers=4,

@@ -37,12 +37,7 @@ train_pipeline = [
     dict(type='KBCrop', depth=True),
     dict(type='RandomFlip', prob=0.5),
     dict(type='RandomCrop', crop_size=crop_size),
-    dict(
-        type='ColorAug',
-        prob=0.5,
-        gamma_range=(1.0, 1.0),
-        brightness_range=(0.9, 1.1),
-        color_range=(0.9, 1.1)),
+    dict(_base_.color_aug, gamma_range=(1.0, 1.0)),
     dict(type='PackDepthInputs'),
 ]
 train_dataloader = dict(

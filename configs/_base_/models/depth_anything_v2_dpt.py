@@ -54,3 +54,35 @@ model = dict(
             loss_weight=1.0)),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))
+
+# The original's ViT-S and ViT-B sizes (model.backbone and model.decode_head
+# on top of the ViT-L above), for the vits_* and vitb_* leaves.
+vits = dict(
+    backbone=dict(arch='vits', out_indices=(2, 5, 8, 11)),
+    decode_head=dict(
+        in_channels=384, channels=64, reassemble_channels=[48, 96, 192, 384]))
+vitb = dict(
+    backbone=dict(arch='vitb', out_indices=(2, 5, 8, 11)),
+    decode_head=dict(
+        in_channels=768, channels=128, reassemble_channels=[96, 192, 384,
+                                                            768]))
+# The original's transforms, for the fine-tuning leaves' pipelines after the
+# dataset's loading and crop: the image resized (keep ratio, bicubic) to a
+# 518-pixel short side, sides multiples of the 14-pixel patch (the depth map
+# too for training, the image only for testing), 518x518 random crops and
+# horizontal flips for training; the flip test around the test resize.
+dav2_resize = dict(type='ResizeToMultiple', scale=518, multiple_of=14)
+dav2_train_steps = [
+    dav2_resize,
+    dict(type='RandomCrop', crop_size=(518, 518)),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackDepthInputs'),
+]
+dav2_test_resize = dict(dav2_resize, resize_depth=False)
+dav2_test_steps = [dav2_test_resize, dict(type='PackDepthInputs')]
+dav2_tta_step = dict(
+    type='TestTimeAug',
+    transforms=[[
+        dict(type='RandomFlip', prob=0.),
+        dict(type='RandomFlip', prob=1.)
+    ], [dav2_test_resize], [dict(type='PackDepthInputs')]])
