@@ -25,32 +25,13 @@ custom_data = dict(
     min_depth_eval=1e-3,
     max_depth_eval=10,
     crop_type=None)
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation'),
-    dict(type='RandomFlip', prob=0.5),
-    _base_.color_aug,
-    dict(type='PackDepthInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation'),
-    dict(type='PackDepthInputs'),
-]
-tta_pipeline = test_pipeline[:-1] + [_base_.tta_flip]
+# The pipelines (flip and colour augmentation for training; the flip test):
+# _loaders.py's.
 train_dataloader = dict(
     num_workers=4,
-    dataset=dict(
-        type=dataset_type,
-        ann_file='train.txt',
-        pipeline=train_pipeline,
-        **custom_data))
+    dataset=dict(type=dataset_type, ann_file='train.txt', **custom_data))
 # The range and the crop come from the dataset (see above).
 val_dataloader = dict(
     num_workers=2,
-    dataset=dict(
-        type=dataset_type,
-        ann_file='val.txt',
-        pipeline=test_pipeline,
-        **custom_data))
+    dataset=dict(type=dataset_type, ann_file='val.txt', **custom_data))
 test_dataloader = val_dataloader

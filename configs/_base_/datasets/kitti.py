@@ -26,21 +26,16 @@ test_pipeline = [
     dict(type='PackDepthInputs'),
 ]
 tta_pipeline = test_pipeline[:-1] + [_base_.tta_flip]
-data_prefix = dict(img_path='input', depth_map_path='gt_depth')
+kitti_data = dict(
+    type=dataset_type,
+    data_root=data_root,
+    data_prefix=dict(img_path='input', depth_map_path='gt_depth'))
 train_dataloader = dict(
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='kitti_eigen_train.txt',
-        data_prefix=data_prefix,
-        pipeline=train_pipeline))
+        kitti_data, ann_file='kitti_eigen_train.txt', pipeline=train_pipeline))
 # Range (1e-3, 80) and the Garg crop: KITTIDataset's METAINFO (the
 # evaluation range and crop live on the dataset only).
 val_dataloader = dict(
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='kitti_eigen_test.txt',
-        data_prefix=data_prefix,
-        pipeline=test_pipeline))
+        kitti_data, ann_file='kitti_eigen_test.txt', pipeline=test_pipeline))
 test_dataloader = val_dataloader

@@ -16,27 +16,14 @@ train_pipeline = [
     dict(_base_.color_aug, brightness_range=(0.75, 1.25)),
     dict(type='PackDepthInputs'),
 ]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation'),
-    dict(type='PackDepthInputs'),
-]
-tta_pipeline = test_pipeline[:-1] + [_base_.tta_flip]
-data_prefix = dict(img_path='', depth_map_path='')
+# Testing: _loaders.py's test pipeline and flip test (no crop).
+nyu_data = dict(
+    type=dataset_type,
+    data_root=data_root,
+    data_prefix=dict(img_path='', depth_map_path=''))
 train_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='nyu_train.txt',
-        data_prefix=data_prefix,
-        pipeline=train_pipeline))
+    dataset=dict(nyu_data, ann_file='nyu_train.txt', pipeline=train_pipeline))
 # Range (1e-3, 10) and the Eigen crop: NYUDataset's METAINFO (the
 # evaluation range and crop live on the dataset only).
-val_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='nyu_test.txt',
-        data_prefix=data_prefix,
-        pipeline=test_pipeline))
+val_dataloader = dict(dataset=dict(nyu_data, ann_file='nyu_test.txt'))
 test_dataloader = val_dataloader

@@ -9,26 +9,14 @@ img_size = (120, 160)
 synthetic_cfg = dict(
     num_train=400, num_val=50, img_size=img_size, seed=0,
     max_depth=20)  # metres; also the evaluation range (1e-3, 20)
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation'),
-    dict(type='RandomFlip', prob=0.5),
-    _base_.color_aug,
-    dict(type='PackDepthInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation'),
-    dict(type='PackDepthInputs'),
-]
-tta_pipeline = test_pipeline[:-1] + [_base_.tta_flip]
+# The pipelines (flip and colour augmentation for training; the flip test):
+# _loaders.py's.
 train_dataloader = dict(
     num_workers=1,
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='train.txt',
-        pipeline=train_pipeline,
         **synthetic_cfg))
 # Range (1e-3, max_depth), no crop: SyntheticDepthDataset's metainfo.
 val_dataloader = dict(
@@ -37,6 +25,5 @@ val_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='val.txt',
-        pipeline=test_pipeline,
         **synthetic_cfg))
 test_dataloader = val_dataloader
