@@ -6,13 +6,14 @@ import glob
 import os
 import os.path as osp
 import subprocess
-import sys
 
 import cv2
 import pytest
 import torch
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from depth.testing import REPO_ROOT, run_tool
+
+ROOT = REPO_ROOT
 CONFIG = osp.join(ROOT, 'configs', 'densedepth', 'mobilenetv2_synthetic.py')
 
 
@@ -39,15 +40,9 @@ def tiny_options(data_root):
 
 
 def run(args, env=None, check=True):
-    e = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=ROOT)
+    e = dict(OMP_NUM_THREADS='1', PYTHONPATH=ROOT)
     e.update(env or {})
-    proc = subprocess.run(
-        [sys.executable] + args,
-        cwd=ROOT,
-        env=e,
-        capture_output=True,
-        text=True,
-        timeout=600)
+    proc = run_tool(*args, **e)
     if check and proc.returncode != 0:
         raise AssertionError(f'{args} failed:\n{proc.stdout[-4000:]}\n'
                              f'{proc.stderr[-4000:]}')
