@@ -47,7 +47,7 @@ import depth  # noqa: F401  (registers modules, checkpoint safe globals)
 from depth.apis import DepthInferencer
 from depth.apis.depth_inferencer import (IMG_EXTENSIONS, find_config,
                                          list_inputs)
-from depth.utils.cfg_options import CfgOptionsAction, merge_cfg_options
+from depth.utils.cfg_options import add_cfg_options_argument, merge_cfg_options
 from depth.utils.point_cloud import (backproject, intrinsics_from_focal,
                                      intrinsics_from_fov, pinhole_intrinsics,
                                      read_kitti_calib, write_ply)
@@ -127,11 +127,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         help='keep every n-th pixel in both directions in the point cloud')
     parser.add_argument(
         '--batch-size', type=int, default=1, help='images per forward pass')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        help='override config settings, e.g. model.decode_head.max_depth=80')
+    add_cfg_options_argument(
+        parser,
+        'override config settings, e.g. model.decode_head.max_depth=80')
     parser.add_argument(
         '--device',
         default='cuda:0' if torch.cuda.is_available() else 'cpu',

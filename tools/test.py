@@ -8,15 +8,15 @@ Examples:
     bash tools/dist_test.sh CONFIG CKPT 8 --tta
 """
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import Config, ConfigDict
+from mmengine.config import ConfigDict
 from mmengine.runner import Runner
 
 import depth  # noqa: F401  (registers modules, checkpoint safe globals)
 from depth.apis import pretrained_off
-from depth.utils.cfg_options import CfgOptionsAction, merge_cfg_options
+from depth.utils.cfg_options import (add_cfg_options_argument,
+                                     add_launcher_arguments, load_run_config)
 from depth.utils.dist import setup_cpu_distributed
 
 
@@ -50,21 +50,11 @@ def parse_args():
         '--tta',
         action='store_true',
         help='test-time augmentation: average with the flipped image')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        help='override config settings, e.g. model.decode_head.max_depth=80')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_cfg_options_argument(
+        parser,
+        'override config settings, e.g. model.decode_head.max_depth=80')
+    add_launcher_arguments(parser)
+    return parser.parse_args()
 
 
 def trigger_visualization_hook(cfg, args):
@@ -85,16 +75,7 @@ def trigger_visualization_hook(cfg, args):
 
 def main():
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        merge_cfg_options(cfg, args.cfg_options)
-
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = load_run_config(args)
     # loaded below, strictly, rather than by the runner (non-strict); the
     # checkpoint holds every weight, so no pretrained file is needed
     cfg.load_from = None

@@ -10,18 +10,17 @@ Examples:
 """
 import argparse
 import logging
-import os
 import os.path as osp
 
 import torch
-from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 import depth  # noqa: F401  (registers modules, checkpoint safe globals)
 from depth.converters.strict_load import state_dict_mismatch
-from depth.utils.cfg_options import CfgOptionsAction, merge_cfg_options
+from depth.utils.cfg_options import (add_cfg_options_argument,
+                                     add_launcher_arguments, load_run_config)
 from depth.utils.dist import setup_cpu_distributed
 
 
@@ -52,36 +51,16 @@ def parse_args():
         action='store_true',
         help='scale the learning rate by (total batch size / '
         'auto_scale_lr.base_batch_size)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        help='override config settings, e.g. '
+    add_cfg_options_argument(
+        parser, 'override config settings, e.g. '
         'train_cfg.max_iters=100 model.decode_head.max_depth=80')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_launcher_arguments(parser)
+    return parser.parse_args()
 
 
 def main():
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        merge_cfg_options(cfg, args.cfg_options)
-
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = load_run_config(args)
 
     if args.amp:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')

@@ -1,6 +1,9 @@
-"""``--cfg-options`` of the tools, with a check of the top-level keys."""
+"""Config handling shared by the tools: ``--cfg-options`` (with a check of
+the top-level keys), the launcher arguments and the run config."""
 import copy
 import difflib
+import os
+import os.path as osp
 from argparse import ArgumentParser, Namespace
 from typing import Any, Mapping, Optional, Sequence
 
@@ -62,3 +65,51 @@ def merge_cfg_options(cfg: Config, options: Mapping[str, object]) -> None:
                 f'--cfg-options {key}: the config {cfg.filename} has no '
                 f'top-level key {top!r}{hint}')
     cfg.merge_from_dict(dict(options))
+
+
+def add_cfg_options_argument(parser: ArgumentParser,
+                             help: str = 'override config settings') -> None:
+    """Add the tools' ``--cfg-options KEY=VALUE ...``
+    (:class:`CfgOptionsAction`; merge with :func:`merge_cfg_options`)."""
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=CfgOptionsAction, help=help)
+
+
+def add_launcher_arguments(parser: ArgumentParser) -> None:
+    """Add ``--launcher`` and ``--local_rank`` of tools/train.py and
+    tools/test.py (see :func:`load_run_config`)."""
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def load_run_config(args: Namespace) -> Config:
+    """The config of a training or test run from the parsed arguments.
+
+    ``args.config`` is loaded, ``args.cfg_options`` merged (checked by
+    :func:`merge_cfg_options`), ``args.launcher`` set, ``LOCAL_RANK`` taken
+    from ``args.local_rank`` unless the launcher set it, and ``work_dir``
+    is ``args.work_dir``, else the config's, else
+    ``./work_dirs/<config name>``.
+
+    Args:
+        args (Namespace): With ``config``, ``cfg_options``, ``launcher``,
+            ``local_rank`` and ``work_dir``.
+
+    Returns:
+        Config: The config, ready for :class:`mmengine.runner.Runner`.
+    """
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        merge_cfg_options(cfg, args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    return cfg

@@ -75,7 +75,7 @@ from depth.evaluation.functional import (METRIC_NAMES, depth_metrics,
                                          eval_mask, eval_settings)
 from depth.evaluation.metrics.depth_metric import output_name
 from depth.registry import DATASETS
-from depth.utils.cfg_options import CfgOptionsAction, merge_cfg_options
+from depth.utils.cfg_options import add_cfg_options_argument, merge_cfg_options
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: Metrics where higher is better (the worst image has the lowest value).
@@ -419,11 +419,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         help='folder for results.png, results.json (and preds/)')
     parser.add_argument(
         '--tta', action='store_true', help='passed on to tools/test.py')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        help='override config settings (also passed on to tools/test.py)')
+    add_cfg_options_argument(
+        parser, 'override config settings (also passed on to tools/test.py)')
     args = parser.parse_args(argv)
     if (args.checkpoint is None) == (args.pred_dir is None):
         parser.error('give either CHECKPOINT or --pred-dir (one of them)')

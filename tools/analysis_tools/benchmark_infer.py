@@ -31,7 +31,7 @@ import depth  # noqa: F401  (registers modules)
 from depth.apis import pretrained_off
 from depth.registry import MODELS
 from depth.testing import demo_batch
-from depth.utils.cfg_options import CfgOptionsAction, merge_cfg_options
+from depth.utils.cfg_options import add_cfg_options_argument, merge_cfg_options
 
 #: Test image sizes of the datasets whose pipelines do not say it.
 DATASET_SIZES = {
@@ -67,11 +67,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--amp', choices=['bf16', 'fp16'], help='autocast dtype')
     parser.add_argument(
         '--threads', type=int, help='torch.set_num_threads (CPU)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        help='override config settings')
+    add_cfg_options_argument(parser)
     return parser.parse_args(argv)
 
 

@@ -48,7 +48,7 @@ from torch.utils.data import DataLoader
 import depth  # noqa: F401  (registers modules)
 from depth.apis import pretrained_off
 from depth.testing import demo_batch
-from depth.utils.cfg_options import CfgOptionsAction, merge_cfg_options
+from depth.utils.cfg_options import add_cfg_options_argument, merge_cfg_options
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -77,11 +77,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--warmup', type=int, default=3, help='untimed iterations of each')
     parser.add_argument(
         '--threads', type=int, help='torch.set_num_threads (CPU)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        help='override config settings')
+    add_cfg_options_argument(parser)
     return parser.parse_args(argv)
 
 

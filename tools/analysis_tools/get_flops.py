@@ -33,7 +33,7 @@ from mmengine.registry import init_default_scope
 import depth  # noqa: F401  (registers modules)
 from depth.apis import pretrained_off
 from depth.registry import MODELS
-from depth.utils.cfg_options import CfgOptionsAction, merge_cfg_options
+from depth.utils.cfg_options import add_cfg_options_argument, merge_cfg_options
 
 COMPONENTS = ('backbone', 'neck', 'decode_head', 'auxiliary_head')
 
@@ -53,11 +53,7 @@ def parse_args():
         '--params-only',
         action='store_true',
         help='skip the FLOP count (no forward pass)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        help='override config settings')
+    add_cfg_options_argument(parser)
     return parser.parse_args()
 
 

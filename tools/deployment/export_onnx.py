@@ -46,7 +46,7 @@ from mmengine.config import Config
 import depth  # noqa: F401  (registers modules, checkpoint safe globals)
 from depth.apis import init_model
 from depth.apis.depth_inferencer import find_config, test_resolution
-from depth.utils.cfg_options import CfgOptionsAction, merge_cfg_options
+from depth.utils.cfg_options import add_cfg_options_argument, merge_cfg_options
 
 
 class DepthONNXWrapper(nn.Module):
@@ -266,11 +266,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         help='largest accepted max |onnx - torch| / max |depth|')
     parser.add_argument(
         '--no-check', action='store_true', help='skip the onnxruntime check')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        help='override config settings')
+    add_cfg_options_argument(parser)
     return parser.parse_args(argv)
 
 
