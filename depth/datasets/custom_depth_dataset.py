@@ -30,13 +30,10 @@ class CustomDepthDataset(BaseDepthDataset):
         max_depth_eval (float): Defaults to 10.
         crop_type (str, optional): Evaluation crop; defaults to none.
         **kwargs: See :class:`BaseDepthDataset`.
-    """
 
-    METAINFO: dict = dict(
-        depth_scale=1000.0,
-        min_depth_eval=1e-3,
-        max_depth_eval=10.0,
-        crop_type=None)
+    ``METAINFO`` is the base class's (depth scale 1000, range (1e-3, 10),
+    no crop).
+    """
 
     def __init__(self,
                  ann_file: str = '',

@@ -6,7 +6,7 @@ from mmcv.image.geometric import rescale_size
 from mmcv.transforms import BaseTransform
 
 from depth.registry import TRANSFORMS
-from .utils import check_aligned, get_depth_fields
+from .utils import check_aligned, get_depth_fields, set_resize_meta
 
 
 @TRANSFORMS.register_module()
@@ -86,10 +86,8 @@ class Resize(BaseTransform):
                 results[key] = cv2.resize(
                     results[key], (new_w, new_h),
                     interpolation=cv2.INTER_NEAREST_EXACT)
-        results['img_shape'] = (new_h, new_w)
-        results['scale'] = (new_w, new_h)
-        results['scale_factor'] = (new_w / width, new_h / height)
-        results['keep_ratio'] = self.keep_ratio
+        set_resize_meta(results, (width, height), (new_w, new_h),
+                        self.keep_ratio)
         return results
 
     def __repr__(self) -> str:

@@ -6,7 +6,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from depth.registry import TRANSFORMS
-from .utils import check_aligned, get_depth_fields
+from .utils import check_aligned, get_depth_fields, set_resize_meta
 
 _INTERPOLATIONS = {
     'nearest': cv2.INTER_NEAREST,
@@ -151,10 +151,8 @@ class ResizeToMultiple(BaseTransform):
                     interpolation=_INTERPOLATIONS[self.depth_interpolation])
         img = img.astype(np.float32, copy=False)
         results['img'] = img
-        results['img_shape'] = (new_h, new_w)
-        results['scale'] = (new_w, new_h)
-        results['scale_factor'] = (new_w / width, new_h / height)
-        results['keep_ratio'] = self.keep_ratio
+        set_resize_meta(results, (width, height), (new_w, new_h),
+                        self.keep_ratio)
         return results
 
     def __repr__(self) -> str:

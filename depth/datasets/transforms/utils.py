@@ -1,5 +1,5 @@
 """Helpers shared by the depth transforms."""
-from typing import List
+from typing import List, Tuple
 
 import numpy as np
 
@@ -59,3 +59,22 @@ def crop_fields(results: dict, fields: List[str], top: int, left: int,
     for key in ['img'] + fields:
         results[key] = results[key][top:top + height, left:left + width]
     results['img_shape'] = (height, width)
+
+
+def set_resize_meta(results: dict, old_size: Tuple[int, int],
+                    new_size: Tuple[int, int], keep_ratio: bool) -> None:
+    """Record a resize in ``results`` as mmcv's ``Resize`` does:
+    ``img_shape`` ``(h, w)``, ``scale`` ``(w, h)``, ``scale_factor``
+    ``(w_new / w, h_new / h)`` and ``keep_ratio``.
+
+    Args:
+        results (dict): The transform results, changed in place.
+        old_size (tuple[int, int]): ``(w, h)`` before.
+        new_size (tuple[int, int]): ``(w, h)`` after.
+        keep_ratio (bool): Whether the aspect ratio was kept.
+    """
+    (width, height), (new_w, new_h) = old_size, new_size
+    results['img_shape'] = (new_h, new_w)
+    results['scale'] = (new_w, new_h)
+    results['scale_factor'] = (new_w / width, new_h / height)
+    results['keep_ratio'] = keep_ratio
