@@ -194,8 +194,8 @@ RECIPES = {
     ),
     'densedepth/mobilenetv2_synthetic.py': dict(
         gpus=None, batch=8, base_batch=8, opt=('AdamW', 0.001, 0.01), clip=35,
-        iters=1000, val=500, ckpt=('AtomicCheckpointHook', 500),
-        sched=[('OneCycleLR', 0, 1000, 1000, 0.001, 0.1)], crop=None,
+        iters=1600, val=800, ckpt=('AtomicCheckpointHook', 800),
+        sched=[('OneCycleLR', 0, 1600, 1600, 0.001, 0.1)], crop=None,
         depth=(0.001, 20), eval=(0.001, 20, None), sync_bn=None,
         model='DepthEncoderDecoder', backbone='TimmBackbone:mobilenetv2_100',
         neck=None, head='DenseDepthHead',

@@ -7,7 +7,7 @@ Example::
     from depth.apis import DepthInferencer
 
     inferencer = DepthInferencer('configs/densedepth/mobilenetv2_synthetic.py',
-                                 'work_dirs/mobilenetv2_synthetic/iter_1000.pth',
+                                 'work_dirs/mobilenetv2_synthetic/iter_1600.pth',
                                  device='cpu')
     result = inferencer('photos/', batch_size=4)
     depth = result['predictions'][0]     # (H, W) float32 metres

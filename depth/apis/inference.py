@@ -5,7 +5,7 @@ Example::
     from depth.apis import inference_model, init_model
 
     model = init_model('configs/densedepth/mobilenetv2_synthetic.py',
-                       'work_dirs/mobilenetv2_synthetic/iter_1000.pth',
+                       'work_dirs/mobilenetv2_synthetic/iter_1600.pth',
                        device='cpu')
     sample = inference_model(model, 'demo.png')  # or an HxWx3 BGR array
     depth = sample.pred_depth_map.data[0]        # (H, W) metres

@@ -65,7 +65,7 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = 'configs/densedepth/mobilenetv2_synthetic.py'
 DEMO_WORK_DIR = 'work_dirs/mobilenetv2_synthetic'
 # the demo's last checkpoint, as the docs name it (1000 iterations)
-DEMO_CKPT = DEMO_WORK_DIR + '/iter_1000.pth'
+DEMO_CKPT = DEMO_WORK_DIR + '/iter_1600.pth'
 TINY_ITERS = 2
 NUM_VAL = 3
 TINY_HW = (64, 96)
@@ -336,7 +336,7 @@ def after_train(ws, log):
     for name in ('mobilenetv2_synthetic.py', f'iter_{TINY_ITERS}.pth',
                  f'best_abs_rel_iter_{TINY_ITERS}.pth', 'last_checkpoint'):
         assert osp.isfile(osp.join(work, name)), name
-    # The docs name the demo's last checkpoint iter_1000.pth: the full
+    # The docs name the demo's last checkpoint iter_1600.pth: the full
     # run's (checked in test_demo_writes_the_checkpoint_the_docs_name); the
     # tiny run's last one stands in for it.
     shutil.copy(osp.join(work, f'iter_{TINY_ITERS}.pth'), ws.join(DEMO_CKPT))
@@ -1309,10 +1309,10 @@ def test_doc_block(block, in_ws):
 
 
 def test_demo_writes_the_checkpoint_the_docs_name():
-    """The docs' iter_1000.pth is the demo's last checkpoint."""
+    """The docs' iter_1600.pth is the demo's last checkpoint."""
     cfg = Config.fromfile(osp.join(ROOT, DEMO))
-    assert cfg.train_cfg.max_iters == 1000
-    assert 1000 % cfg.default_hooks.checkpoint.interval == 0
+    assert cfg.train_cfg.max_iters == 1600
+    assert 1600 % cfg.default_hooks.checkpoint.interval == 0
 
 
 def test_tested_versions_table_fits_setup_py():

@@ -39,7 +39,7 @@ Examples:
     # run the model, then analyse (predictions kept in analysis/preds)
     python tools/analysis_tools/analyze_results.py \\
         configs/densedepth/mobilenetv2_synthetic.py \\
-        work_dirs/mobilenetv2_synthetic/iter_1000.pth \\
+        work_dirs/mobilenetv2_synthetic/iter_1600.pth \\
         --out-dir analysis
 
     # from the PNGs of tools/test.py --out, KITTI ranges, worst by rmse
