@@ -39,7 +39,6 @@ from typing import List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 import torch
-from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
@@ -47,7 +46,7 @@ import depth  # noqa: F401  (registers modules, checkpoint safe globals)
 from depth.apis import DepthInferencer
 from depth.apis.depth_inferencer import (IMG_EXTENSIONS, find_config,
                                          list_inputs)
-from depth.utils.cfg_options import add_cfg_options_argument, merge_cfg_options
+from depth.utils.cfg_options import add_cfg_options_argument, load_config
 from depth.utils.point_cloud import (backproject, intrinsics_from_focal,
                                      intrinsics_from_fov, pinhole_intrinsics,
                                      read_kitti_calib, write_ply)
@@ -354,9 +353,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     config = args.config
     if not osp.isfile(config):
         config = find_config(config)
-    cfg = Config.fromfile(config)
-    if args.cfg_options is not None:
-        merge_cfg_options(cfg, args.cfg_options)
+    cfg = load_config(config, args.cfg_options)
     inferencer = DepthInferencer(
         cfg,
         args.checkpoint,

@@ -67,6 +67,25 @@ def merge_cfg_options(cfg: Config, options: Mapping[str, object]) -> None:
     cfg.merge_from_dict(dict(options))
 
 
+def load_config(path: str,
+                cfg_options: Optional[Mapping[str, object]] = None) -> Config:
+    """Load a config file and merge ``--cfg-options`` into it (checked by
+    :func:`merge_cfg_options`).
+
+    Args:
+        path (str): The config file.
+        cfg_options (Mapping[str, object], optional): Parsed
+            ``--cfg-options``; None or empty: none.
+
+    Returns:
+        Config: The config.
+    """
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        merge_cfg_options(cfg, cfg_options)
+    return cfg
+
+
 def add_cfg_options_argument(parser: ArgumentParser,
                              help: str = 'override config settings') -> None:
     """Add the tools' ``--cfg-options KEY=VALUE ...``
@@ -103,10 +122,8 @@ def load_run_config(args: Namespace) -> Config:
         Config: The config, ready for :class:`mmengine.runner.Runner`.
     """
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        merge_cfg_options(cfg, args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:

@@ -75,7 +75,7 @@ from depth.evaluation.functional import (METRIC_NAMES, depth_metrics,
                                          eval_mask, eval_settings)
 from depth.evaluation.metrics.depth_metric import output_name
 from depth.registry import DATASETS
-from depth.utils.cfg_options import add_cfg_options_argument, merge_cfg_options
+from depth.utils.cfg_options import add_cfg_options_argument, load_config
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: Metrics where higher is better (the worst image has the lowest value).
@@ -442,9 +442,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     args = parse_args(argv)
     if not osp.isfile(args.config):
         raise SystemExit(f'analyze_results: config {args.config} not found.')
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        merge_cfg_options(cfg, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     os.makedirs(args.out_dir, exist_ok=True)
     pred_dir = args.pred_dir
     try:

@@ -31,7 +31,7 @@ import depth  # noqa: F401  (registers modules)
 from depth.apis import pretrained_off
 from depth.registry import MODELS
 from depth.testing import demo_batch
-from depth.utils.cfg_options import add_cfg_options_argument, merge_cfg_options
+from depth.utils.cfg_options import add_cfg_options_argument, load_config
 
 #: Test image sizes of the datasets whose pipelines do not say it.
 DATASET_SIZES = {
@@ -137,9 +137,7 @@ def run(args: argparse.Namespace) -> List[Dict]:
     """Measure every (mode, flip) row; returns them as dicts."""
     if args.threads:
         torch.set_num_threads(args.threads)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        merge_cfg_options(cfg, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     pretrained_off(cfg.model)
     init_default_scope(cfg.get('default_scope', 'depth'))
     if args.device == 'cuda' and not torch.cuda.is_available():

@@ -48,7 +48,7 @@ from torch.utils.data import DataLoader
 import depth  # noqa: F401  (registers modules)
 from depth.apis import pretrained_off
 from depth.testing import demo_batch
-from depth.utils.cfg_options import add_cfg_options_argument, merge_cfg_options
+from depth.utils.cfg_options import add_cfg_options_argument, load_config
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -147,9 +147,7 @@ def run(args: argparse.Namespace) -> Dict[str, float]:
     """Measure; returns the figures (seconds per iteration and more)."""
     if args.threads:
         torch.set_num_threads(args.threads)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        merge_cfg_options(cfg, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     pretrained_off(cfg.model)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'

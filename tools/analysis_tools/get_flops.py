@@ -26,14 +26,13 @@ from typing import Dict
 
 import torch
 import torch.nn as nn
-from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
 import depth  # noqa: F401  (registers modules)
 from depth.apis import pretrained_off
 from depth.registry import MODELS
-from depth.utils.cfg_options import add_cfg_options_argument, merge_cfg_options
+from depth.utils.cfg_options import add_cfg_options_argument, load_config
 
 COMPONENTS = ('backbone', 'neck', 'decode_head', 'auxiliary_head')
 
@@ -95,9 +94,7 @@ def input_shape(cfg, shape):
 
 def main():
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        merge_cfg_options(cfg, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'depth'))
     MMLogger.get_current_instance().setLevel(logging.WARNING)
     pretrained_off(cfg.model)

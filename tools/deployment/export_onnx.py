@@ -46,7 +46,7 @@ from mmengine.config import Config
 import depth  # noqa: F401  (registers modules, checkpoint safe globals)
 from depth.apis import init_model
 from depth.apis.depth_inferencer import find_config, test_resolution
-from depth.utils.cfg_options import add_cfg_options_argument, merge_cfg_options
+from depth.utils.cfg_options import add_cfg_options_argument, load_config
 
 
 class DepthONNXWrapper(nn.Module):
@@ -280,9 +280,7 @@ def main(argv: Optional[Sequence[str]] = None) -> List[dict]:
                              'install -e ".[deploy]" (or pass --no-check)')
     config = args.config if osp.isfile(args.config) else find_config(
         args.config)
-    cfg = Config.fromfile(config)
-    if args.cfg_options is not None:
-        merge_cfg_options(cfg, args.cfg_options)
+    cfg = load_config(config, args.cfg_options)
     if not osp.isfile(args.checkpoint):
         raise SystemExit(
             f'export_onnx: checkpoint {args.checkpoint} not found')
