@@ -2,7 +2,7 @@
 from mmcv.transforms import BaseTransform
 
 from depth.registry import TRANSFORMS
-from .utils import check_aligned, crop_fields, describe, get_depth_fields
+from .utils import aligned_depth_fields, check_crop_fits, crop_fields
 
 
 @TRANSFORMS.register_module()
@@ -45,18 +45,9 @@ class KBCrop(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Crop ``img`` (and the depth fields)."""
-        fields = get_depth_fields(results)
-        if fields and not self.depth:
-            raise ValueError(
-                f'KBCrop(depth=False) but results hold depth fields '
-                f'{fields}, which would no longer match the image '
-                f'({describe(results)}).')
-        check_aligned(results, fields, 'KBCrop')
+        fields = aligned_depth_fields(results, 'KBCrop', self.depth)
+        check_crop_fits(results, 'KBCrop', self.height, self.width)
         img_h, img_w = results['img'].shape[:2]
-        if img_h < self.height or img_w < self.width:
-            raise ValueError(
-                f'KBCrop: image {img_h}x{img_w} is smaller than the crop '
-                f'{self.height}x{self.width} ({describe(results)}).')
         top = img_h - self.height
         left = (img_w - self.width) // 2
         crop_fields(results, fields, top, left, self.height, self.width)

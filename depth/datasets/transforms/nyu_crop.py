@@ -2,7 +2,7 @@
 from mmcv.transforms import BaseTransform
 
 from depth.registry import TRANSFORMS
-from .utils import check_aligned, crop_fields, describe, get_depth_fields
+from .utils import aligned_depth_fields, crop_fields, describe
 
 # rows 45:472, cols 43:608 of the 480x640 frame -> 427x565.
 _TOP, _BOTTOM, _LEFT, _RIGHT = 45, 472, 43, 608
@@ -32,13 +32,7 @@ class NYUCrop(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Crop ``img`` (and the depth fields)."""
-        fields = get_depth_fields(results)
-        if fields and not self.depth:
-            raise ValueError(
-                f'NYUCrop(depth=False) but results hold depth fields '
-                f'{fields}, which would no longer match the image '
-                f'({describe(results)}).')
-        check_aligned(results, fields, 'NYUCrop')
+        fields = aligned_depth_fields(results, 'NYUCrop', self.depth)
         img_h, img_w = results['img'].shape[:2]
         if img_h < _BOTTOM or img_w < _RIGHT:
             raise ValueError(

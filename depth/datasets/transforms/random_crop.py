@@ -5,7 +5,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from depth.registry import TRANSFORMS
-from .utils import check_aligned, crop_fields, describe, get_depth_fields
+from .utils import aligned_depth_fields, check_crop_fits, crop_fields
 
 
 @TRANSFORMS.register_module()
@@ -39,14 +39,10 @@ class RandomCrop(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Crop ``img`` and the depth fields with one random box."""
-        fields = get_depth_fields(results)
-        check_aligned(results, fields, 'RandomCrop')
+        fields = aligned_depth_fields(results, 'RandomCrop')
+        check_crop_fits(results, 'RandomCrop', *self.crop_size)
         height, width = results['img'].shape[:2]
         crop_h, crop_w = self.crop_size
-        if height < crop_h or width < crop_w:
-            raise ValueError(
-                f'RandomCrop: image {height}x{width} is smaller than the crop '
-                f'{crop_h}x{crop_w} ({describe(results)}).')
         top = np.random.randint(0, height - crop_h + 1)
         left = np.random.randint(0, width - crop_w + 1)
         crop_fields(results, fields, top, left, crop_h, crop_w)

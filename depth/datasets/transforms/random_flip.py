@@ -4,7 +4,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from depth.registry import TRANSFORMS
-from .utils import check_aligned, get_depth_fields
+from .utils import aligned_depth_fields
 
 _CV2_FLIP = dict(horizontal=1, vertical=0)
 
@@ -44,8 +44,7 @@ class RandomFlip(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Flip (or not) ``img`` and the depth fields."""
-        fields = get_depth_fields(results)
-        check_aligned(results, fields, 'RandomFlip')
+        fields = aligned_depth_fields(results, 'RandomFlip')
         if results.get('flip') is not None:
             flip = bool(results['flip'])
             direction = results.get('flip_direction') or self.direction

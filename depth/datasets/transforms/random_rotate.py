@@ -6,7 +6,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from depth.registry import TRANSFORMS
-from .utils import check_aligned, get_depth_fields
+from .utils import aligned_depth_fields
 
 
 @TRANSFORMS.register_module()
@@ -56,8 +56,7 @@ class RandomRotate(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Rotate ``img`` and the depth fields by one random angle."""
-        fields = get_depth_fields(results)
-        check_aligned(results, fields, 'RandomRotate')
+        fields = aligned_depth_fields(results, 'RandomRotate')
         if self.prob <= 0 or np.random.rand() >= self.prob:
             return results
         angle = np.random.uniform(*self.degree)

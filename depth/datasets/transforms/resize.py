@@ -6,7 +6,7 @@ from mmcv.image.geometric import rescale_size
 from mmcv.transforms import BaseTransform
 
 from depth.registry import TRANSFORMS
-from .utils import check_aligned, get_depth_fields, set_resize_meta
+from .utils import aligned_depth_fields, resize_fields, set_resize_meta
 
 
 @TRANSFORMS.register_module()
@@ -74,18 +74,15 @@ class Resize(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Resize ``img`` and the depth fields."""
-        fields = get_depth_fields(results)
-        check_aligned(results, fields, 'Resize')
+        fields = aligned_depth_fields(results, 'Resize')
         img = results['img']
         height, width = img.shape[:2]
         new_w, new_h = self._target_size(width, height)
         if (new_w, new_h) != (width, height):
             results['img'] = cv2.resize(
                 img, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
-            for key in fields:
-                results[key] = cv2.resize(
-                    results[key], (new_w, new_h),
-                    interpolation=cv2.INTER_NEAREST_EXACT)
+            resize_fields(results, fields, (new_w, new_h),
+                          cv2.INTER_NEAREST_EXACT)
         set_resize_meta(results, (width, height), (new_w, new_h),
                         self.keep_ratio)
         return results

@@ -6,7 +6,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from depth.registry import TRANSFORMS
-from .utils import check_aligned, get_depth_fields, set_resize_meta
+from .utils import aligned_depth_fields, resize_fields, set_resize_meta
 
 _INTERPOLATIONS = {
     'nearest': cv2.INTER_NEAREST,
@@ -134,8 +134,9 @@ class ResizeToMultiple(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Resize ``img`` (and the depth fields)."""
-        fields = get_depth_fields(results) if self.resize_depth else []
-        check_aligned(results, fields, 'ResizeToMultiple')
+        fields = (
+            aligned_depth_fields(results, 'ResizeToMultiple')
+            if self.resize_depth else [])
         img = results['img']
         height, width = img.shape[:2]
         new_w, new_h = self.target_size(width, height)
@@ -145,10 +146,8 @@ class ResizeToMultiple(BaseTransform):
             img = cv2.resize(
                 img.astype(np.float64), (new_w, new_h),
                 interpolation=_INTERPOLATIONS[self.interpolation])
-            for key in fields:
-                results[key] = cv2.resize(
-                    results[key], (new_w, new_h),
-                    interpolation=_INTERPOLATIONS[self.depth_interpolation])
+            resize_fields(results, fields, (new_w, new_h),
+                          _INTERPOLATIONS[self.depth_interpolation])
         img = img.astype(np.float32, copy=False)
         results['img'] = img
         set_resize_meta(results, (width, height), (new_w, new_h),

@@ -1,6 +1,7 @@
 """Helpers shared by the depth transforms."""
 from typing import List, Tuple
 
+import cv2
 import numpy as np
 
 
@@ -51,6 +52,41 @@ def check_aligned(results: dict, fields: List[str], name: str) -> None:
                 f'({describe(results)}).')
 
 
+def aligned_depth_fields(results: dict,
+                         name: str,
+                         depth: bool = True) -> List[str]:
+    """The depth fields of ``results`` (:func:`get_depth_fields`), checked
+    to be aligned with ``img`` (:func:`check_aligned`).
+
+    Args:
+        results (dict): Must hold ``img``.
+        name (str): Transform name for the messages.
+        depth (bool): Whether the transform moves the depth fields too.
+            False is for transforms that move only the image: then any depth
+            field present is an error, since it would no longer match.
+
+    Returns:
+        list[str]: The depth field keys.
+    """
+    fields = get_depth_fields(results)
+    if fields and not depth:
+        raise ValueError(
+            f'{name}(depth=False) but results hold depth fields {fields}, '
+            f'which would no longer match the image ({describe(results)}).')
+    check_aligned(results, fields, name)
+    return fields
+
+
+def check_crop_fits(results: dict, name: str, height: int, width: int) -> None:
+    """Raise if ``results['img']`` is smaller than a ``height x width``
+    crop."""
+    img_h, img_w = results['img'].shape[:2]
+    if img_h < height or img_w < width:
+        raise ValueError(
+            f'{name}: image {img_h}x{img_w} is smaller than the crop '
+            f'{height}x{width} ({describe(results)}).')
+
+
 def crop_fields(results: dict, fields: List[str], top: int, left: int,
                 height: int, width: int) -> None:
     """Crop ``img`` and the depth ``fields`` of ``results`` to the box
@@ -59,6 +95,16 @@ def crop_fields(results: dict, fields: List[str], top: int, left: int,
     for key in ['img'] + fields:
         results[key] = results[key][top:top + height, left:left + width]
     results['img_shape'] = (height, width)
+
+
+def resize_fields(results: dict, fields: List[str], size: Tuple[int, int],
+                  interpolation: int) -> None:
+    """Resize the depth ``fields`` of ``results`` in place to ``size``
+    ``(w, h)`` with the OpenCV ``interpolation`` flag (nearest-neighbour
+    kinds keep depth values unmixed)."""
+    for key in fields:
+        results[key] = cv2.resize(
+            results[key], size, interpolation=interpolation)
 
 
 def set_resize_meta(results: dict, old_size: Tuple[int, int],
