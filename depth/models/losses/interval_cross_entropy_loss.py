@@ -7,7 +7,7 @@ from torch import Tensor
 
 from depth.registry import MODELS
 from .base_depth_loss import BaseDepthLoss
-from .ordinal_regression_loss import check_interval_inputs
+from .ordinal_regression_loss import interval_pixels
 
 
 @MODELS.register_module()
@@ -62,21 +62,12 @@ class IntervalCrossEntropyLoss(BaseDepthLoss):
         Returns:
             Tensor: Scalar loss.
         """
-        k = check_interval_inputs('IntervalCrossEntropyLoss', logits, target,
-                                  valid_mask, self.logits_per_interval)
         with self.full_precision(logits):
-            flat = logits.float().permute(0, 2, 3, 1)
-            if valid_mask is None:
-                valid_mask = torch.ones_like(target, dtype=torch.bool)
-            y = flat[valid_mask]  # (P, K)
-            labels = target[valid_mask].long()
+            y, labels, k = interval_pixels('IntervalCrossEntropyLoss', logits,
+                                           target, valid_mask,
+                                           self.logits_per_interval)
             if y.shape[0] == 0:
                 return self.zero(logits)
-            if labels.min() < 0 or labels.max() >= k:
-                raise ValueError(
-                    'IntervalCrossEntropyLoss: labels must lie in [0, '
-                    f'{k - 1}] at valid pixels, got [{int(labels.min())}, '
-                    f'{int(labels.max())}]')
             if not self.complement_terms:
                 return self.loss_weight * F.cross_entropy(y, labels)
             log_p = F.log_softmax(y, dim=1)  # (P, K)

@@ -1,5 +1,5 @@
 """Ordinal regression loss over depth intervals (DORN / ACAN)."""
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -9,11 +9,23 @@ from depth.registry import MODELS
 from .base_depth_loss import BaseDepthLoss
 
 
-def check_interval_inputs(name: str, logits: Tensor, target: Tensor,
-                          valid_mask: Optional[Tensor],
-                          logits_per_interval: int) -> int:
-    """Validate ``(N, C, H, W)`` logits against ``(N, H, W)`` labels and
-    mask; return the number of intervals ``K``."""
+def interval_pixels(name: str, logits: Tensor, target: Tensor,
+                    valid_mask: Optional[Tensor],
+                    logits_per_interval: int) -> Tuple[Tensor, Tensor, int]:
+    """The logits and labels of the valid pixels, checked.
+
+    Args:
+        name (str): The loss, for the messages.
+        logits (Tensor): ``(N, C, H, W)``, ``C = K * logits_per_interval``.
+        target (Tensor): ``(N, H, W)`` integer interval labels.
+        valid_mask (Tensor, optional): ``(N, H, W)`` bool; None is all.
+        logits_per_interval (int): Logit channels per interval.
+
+    Returns:
+        tuple: ``(y, labels, K)``: ``y`` ``(P, C)`` float32 logits of the
+        ``P`` valid pixels, ``labels`` ``(P,)`` int64 in ``[0, K - 1]``
+        (checked), and the number of intervals ``K``.
+    """
     if logits.dim() != 4:
         raise ValueError(f'{name}: logits must be (N, C, H, W), got '
                          f'{tuple(logits.shape)}')
@@ -30,7 +42,17 @@ def check_interval_inputs(name: str, logits: Tensor, target: Tensor,
     if valid_mask is not None and tuple(valid_mask.shape) != (n, h, w):
         raise ValueError(f'{name}: valid_mask must be (N, H, W) = '
                          f'{(n, h, w)}, got {tuple(valid_mask.shape)}')
-    return c // logits_per_interval
+    k = c // logits_per_interval
+    flat = logits.float().permute(0, 2, 3, 1)  # (N, H, W, C)
+    if valid_mask is None:
+        valid_mask = torch.ones_like(target, dtype=torch.bool)
+    y = flat[valid_mask]  # (P, C)
+    labels = target[valid_mask].long()  # (P,)
+    if labels.numel() and (labels.min() < 0 or labels.max() >= k):
+        raise ValueError(f'{name}: labels must lie in [0, {k - 1}] at valid '
+                         f'pixels, got [{int(labels.min())}, '
+                         f'{int(labels.max())}]')
+    return y, labels, k
 
 
 @MODELS.register_module()
@@ -90,21 +112,12 @@ class OrdinalRegressionLoss(BaseDepthLoss):
         Returns:
             Tensor: Scalar loss.
         """
-        k = check_interval_inputs('OrdinalRegressionLoss', logits, target,
-                                  valid_mask, self.logits_per_interval)
         with self.full_precision(logits):
-            flat = logits.float().permute(0, 2, 3, 1)  # (N, H, W, 2K)
-            if valid_mask is None:
-                valid_mask = torch.ones_like(target, dtype=torch.bool)
-            y = flat[valid_mask]  # (P, 2K)
-            labels = target[valid_mask].long()  # (P,)
+            y, labels, k = interval_pixels('OrdinalRegressionLoss', logits,
+                                           target, valid_mask,
+                                           self.logits_per_interval)
             if y.shape[0] == 0:
                 return self.zero(logits)
-            if labels.min() < 0 or labels.max() >= k:
-                raise ValueError(
-                    'OrdinalRegressionLoss: labels must lie in [0, '
-                    f'{k - 1}] at valid pixels, got [{int(labels.min())}, '
-                    f'{int(labels.max())}]')
             y = y.view(-1, k, 2)
             z = y[..., 1] - y[..., 0]  # log-odds of P_k, (P, K)
             ks = torch.arange(k, device=z.device)

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from depth.models.losses import IntervalCrossEntropyLoss, OrdinalRegressionLoss
+from depth.models.losses.ordinal_regression_loss import interval_pixels
 from depth.registry import MODELS
 
 
@@ -122,3 +123,22 @@ def test_interval_cross_entropy_complement_terms_hand_computed():
     built = MODELS.build(
         dict(type='IntervalCrossEntropyLoss', complement_terms=True))
     assert built.complement_terms and built.loss_name == 'loss_ce'
+
+
+def test_interval_pixels_selects_valid_pixels_in_order():
+    logits, labels, valid = _three_pixels()
+    y, picked, k = interval_pixels('L', logits.half(), labels, valid, 2)
+    assert k == 3 and y.dtype == torch.float32
+    # Pixels A and B (C is invalid), their 6 logits each, in raster order.
+    torch.testing.assert_close(
+        y, torch.tensor([[0., 0., 1., 0., 0., 2.], [1., 0., 0., 0., 0., 0.]]))
+    assert picked.tolist() == [2, 0] and picked.dtype == torch.int64
+    # No mask: all three; the out-of-range label is only checked where valid.
+    assert interval_pixels('L', logits, labels, None, 2)[0].shape == (3, 6)
+    labels[0, 0, 2] = 7
+    interval_pixels('L', logits, labels, valid, 2)
+    with pytest.raises(
+            ValueError,
+            match=r'IntervalCrossEntropyLoss: labels must lie in \[0, 5\] '
+            r'at valid pixels, got \[0, 7\]'):
+        IntervalCrossEntropyLoss()(logits, labels)
