@@ -164,10 +164,16 @@ class BaseDepthHead(BaseModule, metaclass=ABCMeta):
         sharing a name are summed."""
         losses: Dict[str, Tensor] = {}
         for loss_module in self.loss_decode:
-            value = loss_module(pred, gt)
-            name = loss_module.loss_name
-            losses[name] = losses[name] + value if name in losses else value
+            self.add_loss(losses, loss_module, loss_module(pred, gt))
         return losses
+
+    @staticmethod
+    def add_loss(losses: Dict[str, Tensor], loss_module: nn.Module,
+                 value: Tensor) -> None:
+        """Store ``value`` in ``losses`` under ``loss_module.loss_name``,
+        added to a loss already stored under that name."""
+        name = loss_module.loss_name
+        losses[name] = losses[name] + value if name in losses else value
 
     def predict(self,
                 inputs: Tuple[Tensor, ...],

@@ -11,6 +11,7 @@ from torch import Tensor
 from depth.registry import MODELS
 from depth.utils import ConfigType, OptConfigType, OptMultiConfig, SampleList
 from ..layers import BinsTransformerDecoder, DeformableTransformerEncoder
+from ..utils import xavier_init_matrices
 from .base_depth_head import BaseDepthHead, stack_gt_depth
 
 
@@ -214,9 +215,7 @@ class BinsFormerHead(BaseDepthHead):
         if self.init_cfg is not None:
             super().init_weights()
             return
-        for p in self.parameters():
-            if p.dim() > 1:
-                nn.init.xavier_uniform_(p)
+        xavier_init_matrices(self)
         for m in self.modules():
             if isinstance(m, nn.Conv2d) and m.bias is not None:
                 nn.init.constant_(m.bias, 0.)

@@ -578,13 +578,11 @@ class OrdinalRegressionHead(BaseDepthHead):
                 if depth is None:
                     depth = self.decode_depth(logits, 'soft')
                 value = loss_module(depth, gt)
-            name = loss_module.loss_name
-            losses[name] = losses[name] + value if name in losses else value
+            self.add_loss(losses, loss_module, value)
         if self.loss_attention is not None:
             value = self.loss_attention(outputs['attention'], gt,
                                         outputs['logits'].shape[-2:])
-            name = self.loss_attention.loss_name
-            losses[name] = losses[name] + value if name in losses else value
+            self.add_loss(losses, self.loss_attention, value)
         return losses
 
     def predict(self,

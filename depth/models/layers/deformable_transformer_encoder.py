@@ -9,6 +9,7 @@ from torch import Tensor
 
 from depth.registry import MODELS
 from depth.utils import OptMultiConfig
+from ..utils import xavier_init_matrices
 from .multi_scale_deform_attn import MultiScaleDeformableAttention
 
 
@@ -122,9 +123,7 @@ class DeformableTransformerEncoder(BaseModule):
         if self.init_cfg is not None:
             super().init_weights()
             return
-        for p in self.parameters():
-            if p.dim() > 1:
-                nn.init.xavier_uniform_(p)
+        xavier_init_matrices(self)
         for m in self.modules():
             if isinstance(m, MultiScaleDeformableAttention):
                 m.init_weights()

@@ -12,6 +12,7 @@ from torch import Tensor
 from depth.registry import MODELS
 from depth.utils import ConfigType, OptMultiConfig
 from ..layers import MultiScaleDeformableAttention
+from ..utils import xavier_init_matrices
 
 
 @MODELS.register_module()
@@ -155,9 +156,7 @@ class HAHIHeteroNeck(BaseModule):
         if self.init_cfg is not None:
             super().init_weights()
             return
-        for p in self.parameters():
-            if p.dim() > 1:
-                nn.init.xavier_uniform_(p)
+        xavier_init_matrices(self)
         nn.init.xavier_uniform_(self.reference_points.weight, gain=1.0)
         nn.init.constant_(self.reference_points.bias, 0.)
         nn.init.normal_(self.level_embed)
