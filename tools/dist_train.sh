@@ -1,21 +1,10 @@
 #!/usr/bin/env bash
 # Usage: bash tools/dist_train.sh CONFIG GPUS [train.py args]
-# Multi-node: NNODES, NODE_RANK, MASTER_ADDR and PORT from the environment.
-# Without GPUs the processes use gloo on CPU.
+# Multi-node: NNODES, NODE_RANK, MASTER_ADDR and PORT from the environment
+# (see dist_launch.sh). Without GPUs the processes use gloo on CPU.
 CONFIG=$1
 GPUS=$2
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 
-PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
-python -m torch.distributed.run \
-    --nnodes="$NNODES" \
-    --node_rank="$NODE_RANK" \
-    --master_addr="$MASTER_ADDR" \
-    --nproc_per_node="$GPUS" \
-    --master_port="$PORT" \
-    "$(dirname "$0")/train.py" \
+exec bash "$(dirname "$0")/dist_launch.sh" train.py "$GPUS" \
     "$CONFIG" \
     --launcher pytorch "${@:3}"
