@@ -2,7 +2,6 @@
 interpolation, returning intermediate layers as Depth Anything V2 uses
 them."""
 import math
-import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import timm
@@ -14,6 +13,7 @@ from torch import Tensor
 
 from depth.registry import MODELS
 from depth.utils import OptMultiConfig
+from ..utils import check_pretrained_file
 
 #: Short names -> (timm model, Depth Anything V2's intermediate layers).
 DINOV2_ARCHS: Dict[str, Tuple[str, Tuple[int, ...]]] = {
@@ -143,16 +143,11 @@ class DINOv2ViT(BaseModule):
                  init_cfg: OptMultiConfig = None,
                  **kwargs) -> None:
         super().__init__(init_cfg=init_cfg)
-        if isinstance(pretrained, bool):
-            raise TypeError('DINOv2ViT: `pretrained` must be a local file '
-                            'path or None, not a bool (weights are never '
-                            'downloaded)')
-        if pretrained is not None and not osp.isfile(pretrained):
-            raise FileNotFoundError(
-                f'DINOv2ViT: pretrained checkpoint {pretrained!r} does not '
-                'exist (weights are never downloaded; convert one with '
-                'tools/model_converters/depth_anything_v2_to_depth.py or set '
-                'pretrained=None)')
+        check_pretrained_file(
+            'DINOv2ViT',
+            pretrained,
+            remedy='convert one with '
+            'tools/model_converters/depth_anything_v2_to_depth.py')
         if model_name is None:
             if arch not in DINOV2_ARCHS:
                 raise KeyError(f'DINOv2ViT: unknown arch {arch!r}; known: '

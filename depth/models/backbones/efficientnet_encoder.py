@@ -1,15 +1,13 @@
 """AdaBins' EfficientNet encoder (timm) with the original block taps."""
-import os.path as osp
 from typing import Optional, Tuple
 
 import timm
-from mmengine.logging import print_log
 from mmengine.model import BaseModule
 from torch import Tensor
 
 from depth.registry import MODELS
 from depth.utils import OptMultiConfig
-from ..utils import split_norm_act
+from ..utils import split_norm_act, timm_pretrained_kwargs
 
 
 @MODELS.register_module()
@@ -76,24 +74,11 @@ class EfficientNetEncoder(BaseModule):
         if head not in ('conv', 'conv_bn_act', None):
             raise ValueError("EfficientNetEncoder: head must be 'conv', "
                              f"'conv_bn_act' or None, got {head!r}")
-        if isinstance(pretrained, bool):
-            raise TypeError(
-                'EfficientNetEncoder: `pretrained` must be a local file path '
-                'or None, not a bool (weights are never downloaded)')
-        if pretrained is not None and not osp.isfile(pretrained):
-            raise FileNotFoundError(
-                f'EfficientNetEncoder: pretrained checkpoint {pretrained!r} '
-                f'for {model_name} does not exist (weights are never '
-                'downloaded; put the file there or set pretrained=None)')
-        if pretrained is not None:
-            kwargs['pretrained_cfg_overlay'] = dict(file=pretrained)
-            print_log(
-                f'EfficientNetEncoder: loading {model_name} weights '
-                f'from {pretrained}',
-                logger='current')
+        kwargs.update(
+            timm_pretrained_kwargs('EfficientNetEncoder', model_name,
+                                   pretrained))
         model = timm.create_model(
             model_name,
-            pretrained=pretrained is not None,
             num_classes=0,
             global_pool='',
             in_chans=in_channels,

@@ -1,17 +1,15 @@
 """Any timm ``features_only`` model as a backbone, with ACAN's official
 dilation option."""
-import os.path as osp
 from typing import Dict, Optional, Sequence, Tuple
 
 import timm
 import torch.nn as nn
-from mmengine.logging import print_log
 from mmengine.model import BaseModule
 from torch import Tensor
 
 from depth.registry import MODELS
 from depth.utils import OptMultiConfig
-from ..utils import split_norm_act
+from ..utils import split_norm_act, timm_pretrained_kwargs
 
 
 @MODELS.register_module()
@@ -68,30 +66,13 @@ class TimmBackbone(BaseModule):
                  init_cfg: OptMultiConfig = None,
                  **kwargs) -> None:
         super().__init__(init_cfg=init_cfg)
-        if isinstance(pretrained, bool):
-            raise TypeError(
-                'TimmBackbone: `pretrained` must be a local file path or '
-                'None, not a bool (weights are never downloaded)')
-        if pretrained is not None and not osp.isfile(pretrained):
-            raise FileNotFoundError(
-                f'TimmBackbone: pretrained checkpoint {pretrained!r} for '
-                f'{model_name} does not exist (weights are never '
-                'downloaded; put the file there or set pretrained=None)')
         if out_indices is not None:
             kwargs['out_indices'] = tuple(out_indices)
-        if pretrained is not None:
-            kwargs['pretrained_cfg_overlay'] = dict(file=pretrained)
-            print_log(
-                f'TimmBackbone: loading {model_name} weights from '
-                f'{pretrained}',
-                logger='current')
+        kwargs.update(
+            timm_pretrained_kwargs('TimmBackbone', model_name, pretrained))
         self.model_name = model_name
         self.model = timm.create_model(
-            model_name,
-            pretrained=pretrained is not None,
-            features_only=True,
-            in_chans=in_channels,
-            **kwargs)
+            model_name, features_only=True, in_chans=in_channels, **kwargs)
         # timm's fused BatchNorm+activation layers would lose their
         # activation under SyncBN conversion/revert: split them (after the
         # pretrained weights were loaded into the original layout).

@@ -77,3 +77,21 @@ def test_first_block_dilation_errors():
             'efficientnet_b0',
             out_indices=(4, ),
             first_block_dilation=dict(blocks=2))
+
+
+def test_local_pretrained_loads_the_file(tmp_path):
+    import timm
+
+    torch.manual_seed(0)
+    src = timm.create_model('resnet18')  # with classifier: timm's layout
+    path = tmp_path / 'r18.pth'
+    torch.save(src.state_dict(), path)
+    torch.manual_seed(1)
+    backbone = TimmBackbone('resnet18', pretrained=str(path))
+    own = backbone.model.state_dict()
+    for key, value in own.items():
+        torch.testing.assert_close(value, src.state_dict()[key])
+    with pytest.raises(FileNotFoundError, match='for resnet18 does not'):
+        TimmBackbone('resnet18', pretrained=str(tmp_path / 'missing.pth'))
+    with pytest.raises(TypeError, match='local file'):
+        TimmBackbone('resnet18', pretrained=True)
