@@ -6,6 +6,9 @@
 # 0.95; gradient clipping at 0.1; validation every epoch.
 # The OneCycleLR and the second momentum phase end at train_cfg.max_iters
 # (the Runner's default end); the momentum turns at warmup_iters.
+# schedule_onecycle_38k.py's AdamW (betas (0.95, 0.99)) and OneCycle (div 25,
+# final div 100, 30% warm-up) at this lr, weight decay and clipping.
+_base_ = ['./schedule_onecycle_38k.py']
 iters_per_epoch = 1514  # NYU: 24,231 images / 16
 max_iters = 24 * iters_per_epoch  # 36,336
 val_interval = iters_per_epoch
@@ -20,18 +23,9 @@ warmup_iters = int(0.3 * max_iters)
 # (leaving the dead setting out; it would only log misleading 10x lrs).
 # The original AdaBins code instead trains the encoder at max_lr / 10.
 optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(
-        type='AdamW', lr=max_lr, betas=(0.95, 0.99), weight_decay=0.1),
-    clip_grad=dict(max_norm=0.1, norm_type=2))
+    optimizer=dict(lr=max_lr, weight_decay=0.1), clip_grad=dict(max_norm=0.1))
 param_scheduler = [
-    dict(
-        type='OneCycleLR',
-        eta_max=max_lr,
-        pct_start=0.3,
-        div_factor=25,
-        final_div_factor=100,
-        by_epoch=False),
+    dict(_base_.param_scheduler[0], eta_max=max_lr),
     # mmcv's OneCycle momentum (cosine 0.95 -> 0.85 while the lr rises, then
     # back to 0.95; on AdamW it drives beta1). mmengine has no OneCycle
     # momentum scheduler: two cosine phases give the same curve.
@@ -47,7 +41,4 @@ param_scheduler = [
         begin=warmup_iters,
         by_epoch=False),
 ]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
