@@ -34,32 +34,25 @@ import argparse
 import os.path as osp
 import sys
 
-from mmengine.logging import print_log
-
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from depth.converters import (
-    load_release,
-    save_checked,  # noqa: E402
-    unwrap_state_dict)
-from depth.converters.adabins import (
-    ADABINS_CONFIGS,  # noqa: E402
-    adabins_release_config,
-    convert_adabins_state_dict,
+from depth.converters import save_checked  # noqa: E402
+from depth.converters.adabins import (  # noqa: E402
+    ADABINS_CONFIGS, adabins_release_config, convert_adabins_state_dict,
     guess_adabins_dataset)
-from depth.converters.release_io import describe_meta  # noqa: E402
+from depth.converters.converter_cli import (  # noqa: E402
+    converter_parser, log_key_changes, read_release_state_dict,
+    report_conversion)
 
 CONVERTER = 'tools/model_converters/adabins2depth.py'
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description='Convert an official AdaBins release '
-        '(shariqfarooq123/AdaBins) to this toolbox')
-    parser.add_argument('src', help='released checkpoint (AdaBins_*.pt)')
-    parser.add_argument('dst', help='output checkpoint (.pth)')
+    parser = converter_parser(
+        'Convert an official AdaBins release (shariqfarooq123/AdaBins) to '
+        'this toolbox', 'released checkpoint (AdaBins_*.pt)')
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         '--config',
@@ -86,20 +79,13 @@ def main(argv=None) -> None:
                 f'{args.src}: cannot tell the release (nyu or kitti) from '
                 'the file name; pass --dataset or --config')
         config = adabins_release_config(dataset)
-    ckpt = load_release(args.src)
-    for line in describe_meta(ckpt):
-        print_log(f'{args.src}: {line}', logger='current')
-    state = unwrap_state_dict(ckpt, args.src, wrappers=('model', ))
+    state = read_release_state_dict(args.src, wrappers=('model', ))
     log = []
     converted = convert_adabins_state_dict(state, source=args.src, log=log)
-    if args.verbose:
-        for line in log:
-            print_log(line, logger='current')
+    log_key_changes(log, args.verbose)
     save_checked(converted, config, args.src, args.dst, converter=CONVERTER)
-    print_log(
-        f'{args.src} -> {args.dst}: {len(converted)} tensors, {len(log)} '
-        f'keys renamed, folded or dropped, loads strictly into {config}',
-        logger='current')
+    report_conversion(args.src, args.dst, converted, log,
+                      'renamed, folded or dropped', config)
 
 
 if __name__ == '__main__':

@@ -42,30 +42,27 @@ import argparse
 import os.path as osp
 import sys
 
-from mmengine.logging import print_log
-
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from depth.converters import (  # noqa: E402
-    load_release, save_checked, unwrap_state_dict)
+from depth.converters import save_checked  # noqa: E402
+from depth.converters.converter_cli import (  # noqa: E402
+    converter_parser, log_key_changes, read_release_state_dict,
+    report_conversion)
 from depth.converters.depth_anything_v2 import (  # noqa: E402
     DA2_DATASETS, convert_depth_anything_v2_state_dict, da2_arch,
     da2_release_config, guess_da2_dataset, guess_da2_mode,
     save_checked_encoder)
-from depth.converters.release_io import describe_meta  # noqa: E402
 
 CONVERTER = 'tools/model_converters/depth_anything_v2_to_depth.py'
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description='Convert a Depth Anything V2 release '
-        '(DepthAnything/Depth-Anything-V2) to this toolbox')
-    parser.add_argument(
-        'src', help='released checkpoint (depth_anything_v2_*.pth)')
-    parser.add_argument('dst', help='output checkpoint (.pth)')
+    parser = converter_parser(
+        'Convert a Depth Anything V2 release '
+        '(DepthAnything/Depth-Anything-V2) to this toolbox',
+        'released checkpoint (depth_anything_v2_*.pth)')
     parser.add_argument(
         '--mode',
         choices=['metric', 'encoder'],
@@ -91,10 +88,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     mode = args.mode or guess_da2_mode(args.src)
-    ckpt = load_release(args.src)
-    for line in describe_meta(ckpt):
-        print_log(f'{args.src}: {line}', logger='current')
-    state = unwrap_state_dict(ckpt, args.src, wrappers=('model', 'state_dict'))
+    state = read_release_state_dict(args.src, wrappers=('model', 'state_dict'))
     arch = da2_arch(state, args.src)
     config = args.config
     if config is None:
@@ -109,20 +103,21 @@ def main(argv=None) -> None:
     log = []
     converted = convert_depth_anything_v2_state_dict(
         state, mode=mode, source=args.src, log=log)
-    if args.verbose:
-        for line in log:
-            print_log(line, logger='current')
+    log_key_changes(log, args.verbose)
     if mode == 'metric':
         save_checked(
             converted, config, args.src, args.dst, converter=CONVERTER)
     else:
         save_checked_encoder(
             converted, config, args.src, args.dst, converter=CONVERTER)
-    print_log(
-        f'{args.src} -> {args.dst}: {arch} {mode}, {len(converted)} tensors, '
-        f'{len(log)} keys renamed or dropped, loads strictly into '
-        f'{config}' + (' (backbone)' if mode == 'encoder' else ''),
-        logger='current')
+    report_conversion(
+        args.src,
+        args.dst,
+        converted,
+        log,
+        'renamed or dropped',
+        config + (' (backbone)' if mode == 'encoder' else ''),
+        what=f'{arch} {mode}')
 
 
 if __name__ == '__main__':

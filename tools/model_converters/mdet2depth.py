@@ -21,29 +21,22 @@ import argparse
 import os.path as osp
 import sys
 
-from mmengine.logging import print_log
-
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from depth.converters import (
-    load_release,
-    save_checked,  # noqa: E402
-    unwrap_state_dict)
-from depth.converters.mdet import (
-    MDET_FAMILIES,  # noqa: E402
-    convert_mdet_state_dict,
-    guess_release_config)
-from depth.converters.release_io import describe_meta  # noqa: E402
+from depth.converters import save_checked  # noqa: E402
+from depth.converters.converter_cli import (  # noqa: E402
+    converter_parser, log_key_changes, read_release_state_dict,
+    report_conversion)
+from depth.converters.mdet import (  # noqa: E402
+    MDET_FAMILIES, convert_mdet_state_dict, guess_release_config)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description='Convert an original Monocular-Depth-Estimation-Toolbox '
-        'checkpoint to this toolbox')
-    parser.add_argument('src', help='released checkpoint (.pth)')
-    parser.add_argument('dst', help='output checkpoint (.pth)')
+    parser = converter_parser(
+        'Convert an original Monocular-Depth-Estimation-Toolbox checkpoint '
+        'to this toolbox', 'released checkpoint (.pth)')
     parser.add_argument(
         '--config',
         help='our config of the model (default: guessed from SRC\'s name)')
@@ -58,16 +51,11 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    ckpt = load_release(args.src)
-    for line in describe_meta(ckpt):
-        print_log(f'{args.src}: {line}', logger='current')
-    state = unwrap_state_dict(ckpt, args.src, wrappers=('state_dict', ))
+    state = read_release_state_dict(args.src, wrappers=('state_dict', ))
     log = []
     converted, family = convert_mdet_state_dict(
         state, args.family, source=args.src, log=log)
-    if args.verbose:
-        for line in log:
-            print_log(line, logger='current')
+    log_key_changes(log, args.verbose)
     config = args.config or guess_release_config(family, args.src)
     if config is None:
         raise SystemExit(
@@ -81,10 +69,14 @@ def main(argv=None) -> None:
         args.dst,
         converter='tools/model_converters/mdet2depth.py',
         extra_meta=dict(family=family.name))
-    print_log(
-        f'{args.src} -> {args.dst}: {family.name}, {len(converted)} tensors, '
-        f'{len(log)} keys renamed or dropped, loads strictly into {config}',
-        logger='current')
+    report_conversion(
+        args.src,
+        args.dst,
+        converted,
+        log,
+        'renamed or dropped',
+        config,
+        what=family.name)
 
 
 if __name__ == '__main__':
