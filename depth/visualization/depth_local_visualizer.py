@@ -172,19 +172,17 @@ class DepthLocalVisualizer(Visualizer):
                    gt: Optional[np.ndarray], pred: Optional[np.ndarray],
                    lo: float, hi: float, data_sample: Any) -> np.ndarray:
         panels = [add_title(image, _short(name, image.shape[1]))]
-        colour = dict(cmap=self.cmap, invalid_color=self.invalid_color)
-        if gt is not None:
-            panels.append(
-                add_title(
-                    add_colorbar(
-                        colorize(gt, lo, hi, **colour), lo, hi, self.cmap),
-                    'ground truth'))
-        if pred is not None:
-            panels.append(
-                add_title(
-                    add_colorbar(
-                        colorize(pred, lo, hi, **colour), lo, hi, self.cmap),
-                    'prediction'))
+        for depth, title in ((gt, 'ground truth'), (pred, 'prediction')):
+            if depth is not None:
+                coloured = colorize(
+                    depth,
+                    lo,
+                    hi,
+                    cmap=self.cmap,
+                    invalid_color=self.invalid_color)
+                panels.append(
+                    add_title(
+                        add_colorbar(coloured, lo, hi, self.cmap), title))
         lines = []
         if gt is not None and pred is not None:
             metrics, mask = self.image_metrics(pred, gt, data_sample)
