@@ -18,13 +18,7 @@ val_interval = 250
 max_lr = 5e-4
 
 model = dict(
-    backbone=dict(
-        embed_dims=16,
-        depths=[2, 2, 2, 2],
-        num_heads=[1, 2, 4, 8],
-        window_size=7,
-        drop_path_rate=0.1,
-        pretrained=None),
+    backbone=_base_.swin_toy,
     decode_head=dict(
         in_channels=[16, 32, 64, 128],
         channels=32,

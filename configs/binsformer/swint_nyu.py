@@ -21,13 +21,8 @@ batch_size = 2  # per GPU: 8 x 2 = 16
 lr = 1e-4
 
 model = dict(
-    backbone=dict(
-        embed_dims=96,
-        depths=[2, 2, 6, 2],
-        num_heads=[3, 6, 12, 24],
-        window_size=7,
-        drop_path_rate=0.3,
-        pretrained='pretrain/swin_tiny_patch4_window7_224.pth'),
+    # the base's Swin-T (_swin.py) with its ImageNet-1k weights
+    backbone=dict(pretrained='pretrain/swin_tiny_patch4_window7_224.pth'),
     decode_head=dict(
         max_depth=10, classify=True, decoder=dict(level_order='block')))
 

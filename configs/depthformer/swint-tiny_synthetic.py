@@ -23,14 +23,7 @@ warmup_iters = 100
 channels = [16, 16, 32, 64, 128]
 
 model = dict(
-    backbone=dict(
-        embed_dims=16,
-        depths=[2, 2, 2, 2],
-        num_heads=[1, 2, 4, 8],
-        window_size=7,
-        drop_path_rate=0.1,
-        conv_channels=16,
-        pretrained=None),
+    backbone=dict(_base_.swin_toy, conv_channels=16),
     neck=dict(
         in_channels=channels,
         out_channels=channels,

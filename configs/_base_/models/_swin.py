@@ -2,7 +2,8 @@
 # (they inherit it): DepthFormerSwin as Swin-T (ImageNet-1k, window 7),
 # plain (no convolution branch: DepthFormer adds it), on
 # _encoder_decoder.py. `swin_l` holds the Swin-L (ImageNet-22k, window 7)
-# settings for model.backbone.
+# settings for model.backbone, `swin_toy` the toy Swin of the CPU demos
+# (*/swint-tiny_synthetic.py: embed 16, depths 2-2-2-2, random init).
 _base_ = ['./_encoder_decoder.py']
 model = dict(
     backbone=dict(
@@ -33,3 +34,9 @@ swin_l = dict(
     drop_path_rate=0.3,
     # the official Swin release file (see configs/depthformer/README.md)
     pretrained='pretrain/swin_large_patch4_window7_224_22k.pth')
+swin_toy = dict(
+    embed_dims=16,
+    depths=[2, 2, 2, 2],
+    num_heads=[1, 2, 4, 8],
+    drop_path_rate=0.1,
+    pretrained=None)
