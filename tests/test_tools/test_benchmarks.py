@@ -51,3 +51,20 @@ def test_benchmark_infer_runs(config):
                                                       ('slide', False),
                                                       ('slide', True)]
     assert all(r['latency_ms'] > 0 and r['images_per_s'] > 0 for r in rows)
+
+
+def test_benchmark_infer_header_uses_cfg_options(capsys):
+    """The header describes the config as --cfg-options changed it: the
+    slide crop and stride given there, not the file's."""
+    bench = _tool('benchmark_infer')
+    config = osp.join(ROOT, 'configs', 'densedepth',
+                      'mobilenetv2_synthetic.py')
+    bench.main([
+        config, '--size', '64', '96', '--iters', '1', '--warmup', '0',
+        '--modes', 'whole', '--no-tta', '--cfg-options',
+        'model.test_cfg.crop_size=(32,48)', 'model.test_cfg.stride=(16,24)'
+    ])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f'{config}: 64x96 on cpu, torch threads ')
+    assert out[0].endswith('; slide crop (32, 48) stride (16, 24)')
+    assert out[2].split()[:2] == ['whole', 'False']

@@ -21,7 +21,7 @@ import argparse
 import contextlib
 import statistics
 import time
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 from mmengine.config import Config
@@ -133,11 +133,18 @@ def _timed(fn, iters: int, warmup: int, device: str) -> float:
     return statistics.median(times)
 
 
-def run(args: argparse.Namespace) -> List[Dict]:
-    """Measure every (mode, flip) row; returns them as dicts."""
+def run(args: argparse.Namespace, cfg: Optional[Config] = None) -> List[Dict]:
+    """Measure every (mode, flip) row; returns them as dicts.
+
+    Args:
+        args (argparse.Namespace): :func:`parse_args` output.
+        cfg (Config, optional): The config of ``args`` already loaded
+            (default: ``args.config`` with ``args.cfg_options``).
+    """
     if args.threads:
         torch.set_num_threads(args.threads)
-    cfg = load_config(args.config, args.cfg_options)
+    if cfg is None:
+        cfg = load_config(args.config, args.cfg_options)
     pretrained_off(cfg.model)
     init_default_scope(cfg.get('default_scope', 'depth'))
     if args.device == 'cuda' and not torch.cuda.is_available():
@@ -181,8 +188,8 @@ def run(args: argparse.Namespace) -> List[Dict]:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    rows = run(args)
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config, args.cfg_options)
+    rows = run(args, cfg)
     h, w = args.size or test_size_of(cfg)
     crop, stride = slide_cfg_of(cfg)
     print(f'{args.config}: {h}x{w} on {args.device}, torch threads '
