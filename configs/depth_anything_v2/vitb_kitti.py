@@ -4,8 +4,4 @@
 #   Train: bash tools/dist_train.sh configs/depth_anything_v2/vitb_kitti.py 8
 _base_ = ['./vitl_kitti.py']
 
-model = dict(
-    _base_.vitb,
-    backbone=dict(
-        _base_.vitb.backbone,
-        pretrained='pretrain/depth_anything_v2_vitb_encoder.pth'))
+model = _base_.vitb

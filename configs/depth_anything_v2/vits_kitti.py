@@ -4,8 +4,4 @@
 #   Train: bash tools/dist_train.sh configs/depth_anything_v2/vits_kitti.py 8
 _base_ = ['./vitl_kitti.py']
 
-model = dict(
-    _base_.vits,
-    backbone=dict(
-        _base_.vits.backbone,
-        pretrained='pretrain/depth_anything_v2_vits_encoder.pth'))
+model = _base_.vits

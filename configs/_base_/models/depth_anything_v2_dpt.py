@@ -56,13 +56,20 @@ model = dict(
     test_cfg=dict(mode='whole'))
 
 # The original's ViT-S and ViT-B sizes (model.backbone and model.decode_head
-# on top of the ViT-L above), for the vits_* and vitb_* leaves.
+# on top of the ViT-L above) with their converted relative-depth encoders
+# (the fine-tuning start), for the vits_* and vitb_* leaves.
 vits = dict(
-    backbone=dict(arch='vits', out_indices=(2, 5, 8, 11)),
+    backbone=dict(
+        arch='vits',
+        out_indices=(2, 5, 8, 11),
+        pretrained='pretrain/depth_anything_v2_vits_encoder.pth'),
     decode_head=dict(
         in_channels=384, channels=64, reassemble_channels=[48, 96, 192, 384]))
 vitb = dict(
-    backbone=dict(arch='vitb', out_indices=(2, 5, 8, 11)),
+    backbone=dict(
+        arch='vitb',
+        out_indices=(2, 5, 8, 11),
+        pretrained='pretrain/depth_anything_v2_vitb_encoder.pth'),
     decode_head=dict(
         in_channels=768, channels=128, reassemble_channels=[96, 192, 384,
                                                             768]))
