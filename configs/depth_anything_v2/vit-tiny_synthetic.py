@@ -37,39 +37,30 @@ model = dict(
         max_depth=max_depth,
         loss_decode=dict(max_depth=max_depth)))
 
+# The recipe's resize (the model base's dav2_resize) at the synthetic scale.
+resize = dict(_base_.dav2_resize, scale=img_scale)
+test_resize = dict(resize, resize_depth=False)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadDepthAnnotation'),
-    dict(type='ResizeToMultiple', scale=img_scale, multiple_of=14),
+    resize,
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackDepthInputs'),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadDepthAnnotation'),
-    dict(
-        type='ResizeToMultiple',
-        scale=img_scale,
-        multiple_of=14,
-        resize_depth=False),
+    test_resize,
     dict(type='PackDepthInputs'),
 ]
-tta_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDepthAnnotation'),
+# The flip test around this test resize.
+tta_pipeline = test_pipeline[:2] + [
     dict(
         type='TestTimeAug',
         transforms=[[
             dict(type='RandomFlip', prob=0.),
             dict(type='RandomFlip', prob=1.)
-        ],
-                    [
-                        dict(
-                            type='ResizeToMultiple',
-                            scale=img_scale,
-                            multiple_of=14,
-                            resize_depth=False)
-                    ], [dict(type='PackDepthInputs')]]),
+        ], [test_resize], [dict(type='PackDepthInputs')]]),
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
