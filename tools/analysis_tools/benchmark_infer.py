@@ -28,9 +28,9 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import depth  # noqa: F401  (registers modules)
-from depth.apis import pretrained_off
 from depth.registry import MODELS
 from depth.testing import demo_batch
+from depth.utils.benchmark_setup import innermost_dataset, prepare_benchmark
 from depth.utils.cfg_options import add_cfg_options_argument, load_config
 
 #: Test image sizes of the datasets whose pipelines do not say it.
@@ -71,16 +71,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _dataset_cfg(cfg: Config, split: str) -> dict:
-    dataset = cfg[f'{split}_dataloader'].dataset
-    while 'dataset' in dataset:  # dataset wrappers
-        dataset = dataset.dataset
-    return dataset
-
-
 def test_size_of(cfg: Config) -> Tuple[int, int]:
     """The image size the config tests at."""
-    dataset = _dataset_cfg(cfg, 'test')
+    dataset = innermost_dataset(cfg, 'test')
     for t in dataset.get('pipeline', []):
         if t.get('type') == 'KBCrop':
             return (352, 1216)
@@ -98,7 +91,7 @@ def slide_cfg_of(cfg: Config) -> Tuple[Tuple[int, int], Tuple[int, int]]:
     if 'crop_size' in test_cfg and 'stride' in test_cfg:
         return tuple(test_cfg['crop_size']), tuple(test_cfg['stride'])
     crop = None
-    for t in _dataset_cfg(cfg, 'train').get('pipeline', []):
+    for t in innermost_dataset(cfg, 'train').get('pipeline', []):
         if 'crop_size' in t:
             crop = tuple(t['crop_size'])
     crop = crop or test_size_of(cfg)
@@ -141,14 +134,8 @@ def run(args: argparse.Namespace, cfg: Optional[Config] = None) -> List[Dict]:
         cfg (Config, optional): The config of ``args`` already loaded
             (default: ``args.config`` with ``args.cfg_options``).
     """
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    if cfg is None:
-        cfg = load_config(args.config, args.cfg_options)
-    pretrained_off(cfg.model)
+    cfg = prepare_benchmark(args, 'benchmark_infer.py', cfg)
     init_default_scope(cfg.get('default_scope', 'depth'))
-    if args.device == 'cuda' and not torch.cuda.is_available():
-        raise SystemExit('benchmark_infer.py: --device cuda but no GPU')
     h, w = args.size or test_size_of(cfg)
     crop, stride = slide_cfg_of(cfg)
     model = MODELS.build(cfg.model).to(args.device).eval()

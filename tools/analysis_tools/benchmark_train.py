@@ -46,9 +46,9 @@ from mmengine.runner import Runner
 from torch.utils.data import DataLoader
 
 import depth  # noqa: F401  (registers modules)
-from depth.apis import pretrained_off
 from depth.testing import demo_batch
-from depth.utils.cfg_options import add_cfg_options_argument, load_config
+from depth.utils.benchmark_setup import innermost_dataset, prepare_benchmark
+from depth.utils.cfg_options import add_cfg_options_argument
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -83,9 +83,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def crop_size_of(cfg: Config) -> Tuple[int, int]:
     """The training crop of the config's pipeline, else its image size."""
-    dataset = cfg.train_dataloader.dataset
-    while 'dataset' in dataset:  # dataset wrappers
-        dataset = dataset.dataset
+    dataset = innermost_dataset(cfg, 'train')
     for t in dataset.get('pipeline', []):
         if 'crop_size' in t:
             return tuple(t['crop_size'])
@@ -145,10 +143,7 @@ def _time(step: Callable[[], None], iters: int, device: str) -> float:
 
 def run(args: argparse.Namespace) -> Dict[str, float]:
     """Measure; returns the figures (seconds per iteration and more)."""
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    cfg = load_config(args.config, args.cfg_options)
-    pretrained_off(cfg.model)
+    cfg = prepare_benchmark(args, 'benchmark_train.py')
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.dtype = 'bfloat16' if args.amp == 'bf16' else \
@@ -162,8 +157,6 @@ def run(args: argparse.Namespace) -> Dict[str, float]:
     batch = demo_batch(batch_size, h, w, max_depth=max_depth)
 
     device = args.device
-    if device == 'cuda' and not torch.cuda.is_available():
-        raise SystemExit('benchmark_train.py: --device cuda but no GPU')
     with tempfile.TemporaryDirectory() as work_dir, _on_device(device):
         runner = build_runner(cfg, batch, work_dir)
         MMLogger.get_current_instance().setLevel('WARNING')
