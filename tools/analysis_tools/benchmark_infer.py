@@ -28,9 +28,9 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import depth  # noqa: F401  (registers modules)
+from depth.apis.benchmark_setup import innermost_dataset, prepare_benchmark
 from depth.registry import MODELS
 from depth.testing import demo_batch
-from depth.utils.benchmark_setup import innermost_dataset, prepare_benchmark
 from depth.utils.cfg_options import add_cfg_options_argument, load_config
 
 #: Test image sizes of the datasets whose pipelines do not say it.

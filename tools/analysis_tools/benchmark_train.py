@@ -46,8 +46,8 @@ from mmengine.runner import Runner
 from torch.utils.data import DataLoader
 
 import depth  # noqa: F401  (registers modules)
+from depth.apis.benchmark_setup import innermost_dataset, prepare_benchmark
 from depth.testing import demo_batch
-from depth.utils.benchmark_setup import innermost_dataset, prepare_benchmark
 from depth.utils.cfg_options import add_cfg_options_argument
 
 

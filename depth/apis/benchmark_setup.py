@@ -7,7 +7,8 @@ from typing import Optional
 import torch
 from mmengine.config import Config
 
-from .cfg_options import load_config
+from depth.utils.cfg_options import load_config
+from .inference import pretrained_off
 
 
 def prepare_benchmark(args: Namespace,
@@ -30,7 +31,6 @@ def prepare_benchmark(args: Namespace,
     Raises:
         SystemExit: ``--device cuda`` but CUDA is not available.
     """
-    from depth.apis import pretrained_off  # apis builds models: import late
     if args.threads:
         torch.set_num_threads(args.threads)
     if cfg is None:

@@ -7,7 +7,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from depth.utils.benchmark_setup import innermost_dataset, prepare_benchmark
+from depth.apis.benchmark_setup import innermost_dataset, prepare_benchmark
 
 CONFIG = '''
 model = dict(
